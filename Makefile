@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is
+# installed here, into .venv, from the pinned versions in requirements.lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+YUNWEI := $(BIN)/yunwei
+BIND ?= 127.0.0.1:8000
+
+.PHONY: run test lint bench install messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(YUNWEI) migrate --no-input
+	$(YUNWEI) demo
+	$(YUNWEI) serve --bind $(BIND) --with-worker
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	YUNWEI_DATA_DIR=$$(mktemp -d) $(YUNWEI) makemigrations --check --dry-run
+
+messages: $(STAMP)
+	cd src/yunwei && ../../$(YUNWEI) makemessages -l zh_Hans -l en --no-location --ignore 'static/*'
+	cd src/yunwei && ../../$(YUNWEI) compilemessages
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

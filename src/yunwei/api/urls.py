@@ -1,0 +1,27 @@
+"""Assembles every app's router into /api/v1/."""
+
+from __future__ import annotations
+
+from django.urls import path
+from ninja import NinjaAPI
+
+from yunwei.accounts.api import router as accounts_router
+from yunwei.core.api import health_router
+from yunwei.core.api import router as audit_router
+from yunwei.core.api_support import AUTH, install_error_handlers
+
+api = NinjaAPI(
+    title="Yunwei API",
+    version="1",
+    description="IT service management: service desk, SLAs, changes, knowledge, assets.",
+    auth=AUTH,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("", health_router)
+api.add_router("", accounts_router)
+api.add_router("", audit_router)
+
+urlpatterns = [path("api/v1/", api.urls)]

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from yunwei.accounts import demo as accounts_demo
+
+
+class Command(BaseCommand):
+    help = "Load demonstration data (safe to run again) and print the demo sign-ins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            logins = accounts_demo.load()
+        self.stdout.write("Demo sign-ins (password for all: %s):" % accounts_demo.DEMO_PASSWORD)
+        for address, roles in logins:
+            self.stdout.write(f"  {address:<36} {roles}")
