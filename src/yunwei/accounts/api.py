@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from yunwei.accounts import actions
 from yunwei.accounts.models import Organization, Role, Team, User
@@ -103,7 +103,7 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]
 
 @router.post("/organizations", response={201: OrganizationOut})
 def create_organization(request: HttpRequest, payload: OrganizationIn) -> Any:
-    return 201, actions.create_organization(actor=request.user, **payload.dict())
+    return Status(201, actions.create_organization(actor=request.user, **payload.dict()))
 
 
 @router.get("/organizations/{int:org_id}", response=OrganizationOut)
@@ -122,7 +122,7 @@ def update_organization(request: HttpRequest, org_id: int, payload: Organization
 def delete_organization(request: HttpRequest, org_id: int) -> Any:
     org = get_visible(Organization.objects, request.user, org_id)
     actions.delete_organization(org, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- users -----------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> Any:
     data = payload.dict()
     data["organization"] = _organization(request.user, data["organization"])
     user = actions.create_user(actor=request.user, **data)
-    return 201, User.objects.for_list().get(pk=user.pk)
+    return Status(201, User.objects.for_list().get(pk=user.pk))
 
 
 @router.get("/users/{int:user_id}", response=UserOut)
@@ -208,7 +208,7 @@ def _team_people(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 @router.post("/teams", response={201: TeamOut})
 def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     team = actions.create_team(actor=request.user, **_team_people(request, payload.dict()))
-    return 201, Team.objects.for_list().get(pk=team.pk)
+    return Status(201, Team.objects.for_list().get(pk=team.pk))
 
 
 @router.get("/teams/{int:team_id}", response=TeamOut)
@@ -227,7 +227,7 @@ def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
 def delete_team(request: HttpRequest, team_id: int) -> HttpResponse | Any:
     team = get_visible(Team.objects, request.user, team_id)
     actions.delete_team(team, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- roles -----------------------------------------------------------------------------

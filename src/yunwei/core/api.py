@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from yunwei.core.api_support import ListParams, get_visible, order, paginate
 from yunwei.core.models import AuditEntry
@@ -102,4 +102,4 @@ def health(request: HttpRequest) -> Any:
     except Exception:  # any failure here means "not healthy", reported, not raised
         database = "unavailable"
     body = {"status": "ok" if database == "ok" else "error", "database": database}
-    return (200 if database == "ok" else 503), body
+    return Status(200 if database == "ok" else 503, body)
