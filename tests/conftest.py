@@ -44,7 +44,9 @@ def agent(provider: Any) -> Any:
 
 @pytest.fixture
 def team_lead(provider: Any) -> Any:
-    return UserFactory(email="lead@provider.example", organization=provider, roles=["team_lead", "agent"])
+    return UserFactory(
+        email="lead@provider.example", organization=provider, roles=["team_lead", "agent"]
+    )
 
 
 @pytest.fixture

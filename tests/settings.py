@@ -8,17 +8,20 @@ os.environ.setdefault("YUNWEI_DATA_DIR", tempfile.mkdtemp(prefix="yunwei-test-")
 os.environ.setdefault("YUNWEI_AUDIT_KEY", "test-audit-key")
 os.environ.setdefault("YUNWEI_SECRET_KEY", "test-secret-key-" + "x" * 40)
 
-import dj_database_url  # noqa: E402
+import dj_database_url
 
-from yunwei.settings import *  # noqa: E402,F403
-from yunwei.settings import DATABASES, STORAGES  # noqa: E402
+from yunwei.settings import *  # noqa: F403
+from yunwei.settings import DATABASES, STORAGES
 
 if os.environ.get("YUNWEI_TEST_DATABASE_URL"):
     DATABASES["default"] = dj_database_url.parse(os.environ["YUNWEI_TEST_DATABASE_URL"])
     AUDIT_SEAL_INLINE = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 LANGUAGE_CODE = "en"

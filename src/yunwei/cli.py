@@ -25,8 +25,11 @@ VERBS = {
 def usage() -> str:
     lines = ["Usage: yunwei VERB [options]", "", "Verbs:"]
     lines += [f"  {verb:<9} {text}" for verb, text in VERBS.items()]
-    lines += ["", "Any other Django management command works too: `yunwei help` lists them all.",
-              "`yunwei VERB --help` explains a verb's options."]
+    lines += [
+        "",
+        "Any other Django management command works too: `yunwei help` lists them all.",
+        "`yunwei VERB --help` explains a verb's options.",
+    ]
     return "\n".join(lines)
 
 

@@ -252,7 +252,9 @@ NINJA_PAGINATION_MAX_LIMIT = API_PAGE_MAX
 # --- Audit trail: sealed in the same transaction on SQLite (writes are serialised
 # there anyway); on PostgreSQL the worker seals within seconds so writers never queue
 # behind the chain head.
-AUDIT_SEAL_INLINE = env_bool("AUDIT_SEAL_INLINE", DATABASES["default"]["ENGINE"].endswith("sqlite3"))
+AUDIT_SEAL_INLINE = env_bool(
+    "AUDIT_SEAL_INLINE", DATABASES["default"]["ENGINE"].endswith("sqlite3")
+)
 WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "1"))
 
 LOGGING = {

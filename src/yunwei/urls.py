@@ -4,7 +4,9 @@ from django.urls import include, path
 from yunwei.core import views_pages
 
 # /admin/ is for superusers only.
-admin.site.has_permission = lambda request: bool(request.user.is_active and request.user.is_superuser)
+admin.site.has_permission = lambda request: bool(
+    request.user.is_active and request.user.is_superuser
+)
 
 urlpatterns = [
     path("", views_pages.home, name="home"),

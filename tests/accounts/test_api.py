@@ -75,7 +75,13 @@ def test_health_needs_no_authentication(client: Any) -> None:
 
 def test_the_openapi_document_lists_the_core_resources(client: Any) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    for path in ["/api/v1/me", "/api/v1/organizations", "/api/v1/users", "/api/v1/teams", "/api/v1/audit"]:
+    for path in [
+        "/api/v1/me",
+        "/api/v1/organizations",
+        "/api/v1/users",
+        "/api/v1/teams",
+        "/api/v1/audit",
+    ]:
         assert path in paths
 
 
@@ -135,14 +141,18 @@ def test_a_requester_cannot_create_users_even_in_their_own_organization(
     assert not User.objects.filter(email="new@acme.example").exists()
 
 
-def test_teams_are_invisible_to_customers(api_as: Any, requester: Any, admin: Any, agent: Any) -> None:
+def test_teams_are_invisible_to_customers(
+    api_as: Any, requester: Any, admin: Any, agent: Any
+) -> None:
     team = actions.create_team(actor=admin, name="Desk", members=[agent])
     api = api_as(requester)
     assert api.get("/api/v1/teams").json() == {"count": 0, "items": []}
     assert api.get(f"/api/v1/teams/{team.pk}").status_code == 404
 
 
-def test_an_agent_reads_users_but_may_not_change_them(api_as: Any, agent: Any, requester: Any) -> None:
+def test_an_agent_reads_users_but_may_not_change_them(
+    api_as: Any, agent: Any, requester: Any
+) -> None:
     api = api_as(agent)
     assert api.get(f"/api/v1/users/{requester.pk}").status_code == 200
     assert api.patch(f"/api/v1/users/{requester.pk}", {"name": "X"}).status_code == 403
@@ -161,13 +171,22 @@ def test_agents_may_not_read_the_audit_trail_but_auditors_may(
 def test_an_admin_creates_a_user_with_roles(api_as: Any, admin: Any, customer: Any) -> None:
     response = api_as(admin).post(
         "/api/v1/users",
-        {"email": "New.Person@Acme.example", "name": "New", "organization": customer.pk,
-         "roles": ["requester"], "password": "A-good-long-pass-1", "language": "en"},
+        {
+            "email": "New.Person@Acme.example",
+            "name": "New",
+            "organization": customer.pk,
+            "roles": ["requester"],
+            "password": "A-good-long-pass-1",
+            "language": "en",
+        },
     )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["email"], body["roles"], body["organization"]["id"]) == (
-        "new.person@acme.example", ["requester"], customer.pk)
+        "new.person@acme.example",
+        ["requester"],
+        customer.pk,
+    )
     user = User.objects.get(pk=body["id"])
     assert user.check_password("A-good-long-pass-1")
     assert AuditEntry.objects.for_object(user).get().action == "create"
@@ -178,7 +197,9 @@ def test_a_duplicate_email_is_a_422_naming_the_field_and_writes_nothing(
 ) -> None:
     api = api_as(admin)
     before = (User.objects.count(), AuditEntry.objects.count())
-    response = api.post("/api/v1/users", {"email": "REQ@acme.example", "organization": requester.organization_id})
+    response = api.post(
+        "/api/v1/users", {"email": "REQ@acme.example", "organization": requester.organization_id}
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": "email", "message": "A user with this e-mail address already exists."}
@@ -187,7 +208,9 @@ def test_a_duplicate_email_is_a_422_naming_the_field_and_writes_nothing(
 
 
 def test_unknown_fields_are_422_naming_them(api_as: Any, admin: Any) -> None:
-    response = api_as(admin).post("/api/v1/organizations", {"name": "X", "code": "x", "colour": "red"})
+    response = api_as(admin).post(
+        "/api/v1/organizations", {"name": "X", "code": "x", "colour": "red"}
+    )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["colour"]
     assert not Organization.objects.filter(code="x").exists()
@@ -218,8 +241,13 @@ def test_a_weak_password_is_422_naming_password(api_as: Any, admin: Any, custome
 
 def test_malformed_json_is_a_400(api_as: Any, admin: Any) -> None:
     api = api_as(admin)
-    response = api.generic("POST", "/api/v1/organizations", b'{"name": ', content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    response = api.generic(
+        "POST",
+        "/api/v1/organizations",
+        b'{"name": ',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
     assert response.status_code == 400
     assert response.json()["detail"]
 
@@ -234,29 +262,43 @@ def test_an_oversized_body_is_a_413(api_as: Any, admin: Any, settings: Any) -> N
 def test_an_admin_updates_and_deletes_an_organization(api_as: Any, admin: Any) -> None:
     api = api_as(admin)
     created = api.post("/api/v1/organizations", {"name": "Initech", "code": "initech"}).json()
-    assert api.patch(f"/api/v1/organizations/{created['id']}", {"kind": "customer", "name": "Initrode"}).json()["name"] == "Initrode"
+    assert (
+        api.patch(
+            f"/api/v1/organizations/{created['id']}", {"kind": "customer", "name": "Initrode"}
+        ).json()["name"]
+        == "Initrode"
+    )
     assert api.delete(f"/api/v1/organizations/{created['id']}").status_code == 204
     actions_seen = list(
         AuditEntry.objects.filter(object_type="accounts.organization", object_id=str(created["id"]))
-        .order_by("id").values_list("action", flat=True)
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions_seen == ["create", "update", "delete"]
 
 
-def test_an_organization_with_users_cannot_be_deleted(api_as: Any, admin: Any, requester: Any) -> None:
+def test_an_organization_with_users_cannot_be_deleted(
+    api_as: Any, admin: Any, requester: Any
+) -> None:
     response = api_as(admin).delete(f"/api/v1/organizations/{requester.organization_id}")
     assert response.status_code == 422
     assert Organization.objects.filter(pk=requester.organization_id).exists()
 
 
-def test_teams_take_provider_staff_only(api_as: Any, admin: Any, agent: Any, requester: Any) -> None:
+def test_teams_take_provider_staff_only(
+    api_as: Any, admin: Any, agent: Any, requester: Any
+) -> None:
     api = api_as(admin)
-    response = api.post("/api/v1/teams", {"name": "Desk", "lead": agent.pk, "members": [agent.pk, requester.pk]})
+    response = api.post(
+        "/api/v1/teams", {"name": "Desk", "lead": agent.pk, "members": [agent.pk, requester.pk]}
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "members"
     response = api.post("/api/v1/teams", {"name": "Desk", "lead": agent.pk, "members": [agent.pk]})
     assert response.status_code == 201
-    assert response.json()["members"] == [{"id": agent.pk, "name": agent.name, "email": agent.email}]
+    assert response.json()["members"] == [
+        {"id": agent.pk, "name": agent.name, "email": agent.email}
+    ]
 
 
 def test_a_team_lead_changes_only_the_teams_they_lead(
@@ -274,9 +316,13 @@ def test_a_team_lead_changes_only_the_teams_they_lead(
 
 def test_lists_paginate_filter_and_order(api_as: Any, admin: Any, customer: Any) -> None:
     for i in range(5):
-        UserFactory(email=f"p{i}@acme.example", name=f"P{i}", organization=customer, roles=["requester"])
+        UserFactory(
+            email=f"p{i}@acme.example", name=f"P{i}", organization=customer, roles=["requester"]
+        )
     api = api_as(admin)
-    page = api.get(f"/api/v1/users?organization={customer.pk}&ordering=-email&limit=2&offset=1").json()
+    page = api.get(
+        f"/api/v1/users?organization={customer.pk}&ordering=-email&limit=2&offset=1"
+    ).json()
     assert page["count"] == 5
     assert [u["email"] for u in page["items"]] == ["p3@acme.example", "p2@acme.example"]
     assert api.get("/api/v1/users?q=p4@").json()["count"] == 1
@@ -290,9 +336,16 @@ def test_bad_list_parameters_are_422_naming_them(api_as: Any, admin: Any) -> Non
     assert api.get("/api/v1/users?limit=abc").json()["errors"][0]["field"] == "limit"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/users", "/api/v1/organizations", "/api/v1/teams", "/api/v1/audit"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/users", "/api/v1/organizations", "/api/v1/teams", "/api/v1/audit"]
+)
 def test_list_endpoints_run_a_constant_number_of_queries(
-    path: str, api_as: Any, admin: Any, customer: Any, agent: Any, django_assert_max_num_queries: Any
+    path: str,
+    api_as: Any,
+    admin: Any,
+    customer: Any,
+    agent: Any,
+    django_assert_max_num_queries: Any,
 ) -> None:
     api = api_as(admin)
     actions.create_team(actor=admin, name="T0", lead=agent, members=[agent])

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from yunwei.accounts import actions

@@ -27,17 +27,27 @@ from yunwei.core.permissions import require_permission, require_visible
 
 ORGANIZATION_FIELDS = ("name", "code", "kind", "is_active")
 USER_FIELDS = (
-    "email", "name", "organization", "phone", "language", "timezone",
-    "is_active", "is_staff", "is_superuser", "groups",
+    "email",
+    "name",
+    "organization",
+    "phone",
+    "language",
+    "timezone",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "groups",
 )
 TEAM_FIELDS = ("name", "description", "email", "lead", "members")
-TOKEN_PREFIX = "yw_"
+TOKEN_PREFIX = "yw_"  # noqa: S105 - a visible marker, not a secret
 
 
 def _apply(obj: Any, allowed: Iterable[str], changes: dict[str, Any]) -> None:
     unknown = set(changes) - set(allowed)
     if unknown:
-        raise ValidationError({name: _("This field cannot be changed.") for name in sorted(unknown)})
+        raise ValidationError(
+            {name: _("This field cannot be changed.") for name in sorted(unknown)}
+        )
     for name, value in changes.items():
         setattr(obj, name, value)
 
@@ -50,8 +60,9 @@ def _full_clean(obj: Any, *, exclude: Iterable[str] = ()) -> None:
 
 
 @transaction.atomic
-def create_organization(*, actor: User | None, name: str, code: str, kind: str = "customer",
-                        is_active: bool = True) -> Organization:
+def create_organization(
+    *, actor: User | None, name: str, code: str, kind: str = "customer", is_active: bool = True
+) -> Organization:
     require_permission(actor, "accounts.add_organization")
     org = Organization(name=name, code=code, kind=kind, is_active=is_active)
     _full_clean(org)
@@ -92,10 +103,15 @@ def delete_organization(org: Organization, *, actor: User | None) -> None:
 
 def _role_groups(codes: Iterable[str]) -> list[Group]:
     codes = list(dict.fromkeys(codes))
-    roles = {role.code: role.group for role in Role.objects.select_related("group").filter(code__in=codes)}
+    roles = {
+        role.code: role.group
+        for role in Role.objects.select_related("group").filter(code__in=codes)
+    }
     unknown = [code for code in codes if code not in roles]
     if unknown:
-        raise ValidationError({"roles": _("Unknown role: %(codes)s.") % {"codes": ", ".join(unknown)}})
+        raise ValidationError(
+            {"roles": _("Unknown role: %(codes)s.") % {"codes": ", ".join(unknown)}}
+        )
     return [roles[code] for code in codes]
 
 
@@ -104,7 +120,9 @@ def _check_email_free(email: str, *, exclude_pk: int | None = None) -> None:
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"email": _("A user with this e-mail address already exists.")}, code="unique")
+        raise ValidationError(
+            {"email": _("A user with this e-mail address already exists.")}, code="unique"
+        )
 
 
 def _check_password(user: User, password: str) -> None:
@@ -115,7 +133,10 @@ def _check_password(user: User, password: str) -> None:
 
 
 def _check_organization_visible(actor: User | None, organization: Organization) -> None:
-    if actor is not None and not Organization.objects.visible_to(actor).filter(pk=organization.pk).exists():
+    if (
+        actor is not None
+        and not Organization.objects.visible_to(actor).filter(pk=organization.pk).exists()
+    ):
         raise ValidationError({"organization": _("Unknown organization.")})
 
 
@@ -130,14 +151,16 @@ def create_user(
     password: str | None = None,
     phone: str = "",
     language: str | None = None,
-    timezone: str | None = None,  # noqa: ASYNC109 - a time zone name, not a timeout
+    timezone: str | None = None,
     is_active: bool = True,
     is_staff: bool = False,
     is_superuser: bool = False,
 ) -> User:
     require_permission(actor, "accounts.add_user")
     if (is_superuser or is_staff) and actor is not None and not actor.is_superuser:
-        raise ValidationError({"is_superuser": _("Only a superuser can grant administrator access.")})
+        raise ValidationError(
+            {"is_superuser": _("Only a superuser can grant administrator access.")}
+        )
     _check_organization_visible(actor, organization)
     user = User(
         email=User.objects.normalize_email(email).strip().lower(),
@@ -165,14 +188,26 @@ def create_user(
 
 
 @transaction.atomic
-def update_user(user: User, *, actor: User | None, roles: Iterable[str] | None = None,
-                password: str | None = None, **changes: Any) -> User:
+def update_user(
+    user: User,
+    *,
+    actor: User | None,
+    roles: Iterable[str] | None = None,
+    password: str | None = None,
+    **changes: Any,
+) -> User:
     require_permission(actor, "accounts.change_user")
     require_visible(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = audit.snapshot(user, USER_FIELDS)
-    if ("is_superuser" in changes or "is_staff" in changes) and actor is not None and not actor.is_superuser:
-        raise ValidationError({"is_superuser": _("Only a superuser can grant administrator access.")})
+    if (
+        ("is_superuser" in changes or "is_staff" in changes)
+        and actor is not None
+        and not actor.is_superuser
+    ):
+        raise ValidationError(
+            {"is_superuser": _("Only a superuser can grant administrator access.")}
+        )
     if "email" in changes:
         changes["email"] = User.objects.normalize_email(changes["email"]).strip().lower()
         _check_email_free(changes["email"], exclude_pk=user.pk)
@@ -201,13 +236,18 @@ def change_own_password(user: User, *, password: str) -> None:
     _check_password(user, password)
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(actor=user, action=AuditAction.UPDATE, obj=user,
-                 changes={"password": [audit.REDACTED, audit.REDACTED]})
+    audit.record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        obj=user,
+        changes={"password": [audit.REDACTED, audit.REDACTED]},
+    )
 
 
 @transaction.atomic
-def update_own_preferences(user: User, *, language: str | None = None,
-                           timezone: str | None = None) -> User:  # noqa: ASYNC109
+def update_own_preferences(
+    user: User, *, language: str | None = None, timezone: str | None = None
+) -> User:
     before = audit.snapshot(user, ("language", "timezone"))
     if language is not None:
         user.language = language
@@ -229,13 +269,23 @@ def _check_team_people(actor: User | None, lead: User | None, members: Iterable[
     outsiders = [p.email for p in people if not p.is_provider_staff]
     if outsiders:
         raise ValidationError(
-            {"members": _("Only the provider's staff can be in a team: %(emails)s.") % {"emails": ", ".join(outsiders)}}
+            {
+                "members": _("Only the provider's staff can be in a team: %(emails)s.")
+                % {"emails": ", ".join(outsiders)}
+            }
         )
 
 
 @transaction.atomic
-def create_team(*, actor: User | None, name: str, description: str = "", email: str = "",
-                lead: User | None = None, members: Iterable[User] = ()) -> Team:
+def create_team(
+    *,
+    actor: User | None,
+    name: str,
+    description: str = "",
+    email: str = "",
+    lead: User | None = None,
+    members: Iterable[User] = (),
+) -> Team:
     require_permission(actor, "accounts.add_team")
     members = list(members)
     _check_team_people(actor, lead, members)
@@ -251,8 +301,13 @@ def create_team(*, actor: User | None, name: str, description: str = "", email: 
 def update_team(team: Team, *, actor: User | None, **changes: Any) -> Team:
     require_permission(actor, "accounts.change_team")
     require_visible(actor, team)
-    if actor is not None and actor.has_role("team_lead") and not actor.has_role("admin") \
-            and not actor.is_superuser and team.lead_id != actor.pk:
+    if (
+        actor is not None
+        and actor.has_role("team_lead")
+        and not actor.has_role("admin")
+        and not actor.is_superuser
+        and team.lead_id != actor.pk
+    ):
         raise ValidationError(_("Team leads may change only the teams they lead."), code="not_lead")
     team = Team.objects.select_for_update().get(pk=team.pk)
     before = audit.snapshot(team, TEAM_FIELDS)
@@ -287,8 +342,12 @@ def update_role(role: Role, *, actor: User | None, require_two_factor: bool) -> 
         before = {"require_two_factor": role.require_two_factor}
         role.require_two_factor = require_two_factor
         role.save(update_fields=["require_two_factor"])
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=role,
-                     changes=audit.diff(before, {"require_two_factor": require_two_factor}))
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=role,
+            changes=audit.diff(before, {"require_two_factor": require_two_factor}),
+        )
     return role
 
 
@@ -300,8 +359,9 @@ def token_digest(token: str) -> str:
 
 
 @transaction.atomic
-def create_api_token(user: User, *, actor: User | None, name: str = "",
-                     days: int | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    user: User, *, actor: User | None, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
     """Returns the token row and the token itself, which is never stored or shown again."""
     if actor is not None and actor.pk != user.pk:
         require_permission(actor, "accounts.change_user")
@@ -317,10 +377,17 @@ def create_api_token(user: User, *, actor: User | None, name: str = "",
         key_hash=token_digest(secret),
         expires_at=timezone.now() + timedelta(days=days),
     )
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=token,
-                 organization_id=user.organization_id,
-                 changes={"user": [None, user.pk], "name": [None, name],
-                          "expires_at": [None, token.expires_at]})
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=token,
+        organization_id=user.organization_id,
+        changes={
+            "user": [None, user.pk],
+            "name": [None, name],
+            "expires_at": [None, token.expires_at],
+        },
+    )
     return token, secret
 
 
@@ -332,9 +399,13 @@ def revoke_api_token(token: ApiToken, *, actor: User | None) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=token,
-                     organization_id=token.user.organization_id,
-                     changes={"revoked_at": [None, token.revoked_at]})
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=token,
+            organization_id=token.user.organization_id,
+            changes={"revoked_at": [None, token.revoked_at]},
+        )
     return token
 
 
@@ -364,8 +435,9 @@ def confirm_totp_device(user: User, device: Any, *, token: str) -> bool:
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit.record(actor=user, action=AuditAction.UPDATE, obj=user,
-                 changes={"two_factor": [False, True]})
+    audit.record(
+        actor=user, action=AuditAction.UPDATE, obj=user, changes={"two_factor": [False, True]}
+    )
     return True
 
 
@@ -380,5 +452,6 @@ def remove_totp_devices(user: User, *, actor: User | None) -> None:
         raise ValidationError(_("Your role requires two-factor sign-in; it cannot be turned off."))
     deleted, _details = TOTPDevice.objects.filter(user=user).delete()
     if deleted:
-        audit.record(actor=actor, action=AuditAction.UPDATE, obj=user,
-                     changes={"two_factor": [True, False]})
+        audit.record(
+            actor=actor, action=AuditAction.UPDATE, obj=user, changes={"two_factor": [True, False]}
+        )

@@ -60,7 +60,9 @@ def _users(user: Any, pks: list[int], field: str) -> list[User]:
     found = list(User.objects.visible_to(user).filter(pk__in=pks))
     missing = sorted(set(pks) - {u.pk for u in found})
     if missing:
-        raise ValidationError({field: _("Unknown user: %(ids)s.") % {"ids": ", ".join(map(str, missing))}})
+        raise ValidationError(
+            {field: _("Unknown user: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
+        )
     return found
 
 
@@ -219,7 +221,9 @@ def get_team(request: HttpRequest, team_id: int) -> Any:
 @router.patch("/teams/{int:team_id}", response=TeamOut)
 def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
     team = get_visible(Team.objects, request.user, team_id)
-    actions.update_team(team, actor=request.user, **_team_people(request, payload.dict(exclude_unset=True)))
+    actions.update_team(
+        team, actor=request.user, **_team_people(request, payload.dict(exclude_unset=True))
+    )
     return Team.objects.for_list().get(pk=team.pk)
 
 

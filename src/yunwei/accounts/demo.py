@@ -6,7 +6,7 @@ from yunwei.accounts import actions
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.accounts.roles import RoleCode
 
-DEMO_PASSWORD = "Yunwei-demo-2026"
+DEMO_PASSWORD = "Yunwei-demo-2026"  # noqa: S105 - printed by `make run` on purpose
 DOMAIN = "demo.yunwei.local"
 
 ORGANIZATIONS = [
@@ -56,12 +56,22 @@ def load() -> list[tuple[str, str]]:
     logins = []
     for local, name, org_code, roles in PEOPLE:
         if not User.objects.filter(email=email(local)).exists():
-            actions.create_user(actor=None, email=email(local), name=name, organization=orgs[org_code],
-                                roles=roles, password=DEMO_PASSWORD,
-                                language="en" if local in {"auditor", "requester3", "infra2"} else "zh-hans")
+            actions.create_user(
+                actor=None,
+                email=email(local),
+                name=name,
+                organization=orgs[org_code],
+                roles=roles,
+                password=DEMO_PASSWORD,
+                language="en" if local in {"auditor", "requester3", "infra2"} else "zh-hans",
+            )
         logins.append((email(local), ", ".join(roles)))
     for team_name, lead, members in TEAMS:
         if not Team.objects.filter(name=team_name).exists():
-            actions.create_team(actor=None, name=team_name, lead=User.objects.get(email=email(lead)),
-                                members=User.objects.filter(email__in=[email(m) for m in members]))
+            actions.create_team(
+                actor=None,
+                name=team_name,
+                lead=User.objects.get(email=email(lead)),
+                members=User.objects.filter(email__in=[email(m) for m in members]),
+            )
     return logins

@@ -30,8 +30,9 @@ class OrganizationFilter(SearchFilterSet):
 
 class UserFilter(SearchFilterSet):
     search_fields = ("email", "name")
-    role = django_filters.ChoiceFilter(choices=RoleCode.choices, field_name="groups__role__code",
-                                       label=_("Role"), distinct=True)
+    role = django_filters.ChoiceFilter(
+        choices=RoleCode.choices, field_name="groups__role__code", label=_("Role"), distinct=True
+    )
 
     class Meta:
         model = User

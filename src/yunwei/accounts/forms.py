@@ -30,7 +30,10 @@ class ActionFormMixin:
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    username = forms.EmailField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
     error_messages = {
         # One answer whether or not the account exists.
         "invalid_login": _("That e-mail address and password do not match an active account."),
@@ -39,8 +42,13 @@ class LoginForm(AuthenticationForm):
 
 
 class OtpForm(forms.Form):
-    token = forms.CharField(label=_("Code from your authenticator app"), max_length=8,
-                            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}))
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
 
 
 class PreferencesForm(forms.Form):
@@ -56,16 +64,28 @@ class OrganizationForm(ActionFormMixin, forms.ModelForm):
     def save(self, *, actor: User) -> Organization | None:  # type: ignore[override]
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         if self.instance.pk:
-            return self.save_with(lambda: actions.update_organization(self.instance, actor=actor, **data))
+            return self.save_with(
+                lambda: actions.update_organization(self.instance, actor=actor, **data)
+            )
         return self.save_with(lambda: actions.create_organization(actor=actor, **data))
 
 
 class UserForm(ActionFormMixin, forms.ModelForm):
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=RoleCode.choices, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
-    password = forms.CharField(label=_("Password"), required=False, strip=False,
-                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-                               help_text=_("Leave empty to keep the current password (new users without one get a reset link)."))
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=RoleCode.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Leave empty to keep the current password (new users without one get a reset link)."
+        ),
+    )
 
     class Meta:
         model = User
@@ -82,9 +102,14 @@ class UserForm(ActionFormMixin, forms.ModelForm):
         roles = self.cleaned_data["roles"]
         password = self.cleaned_data["password"] or None
         if self.instance.pk:
-            return self.save_with(lambda: actions.update_user(self.instance, actor=actor, roles=roles,
-                                                               password=password, **data))
-        return self.save_with(lambda: actions.create_user(actor=actor, roles=roles, password=password, **data))
+            return self.save_with(
+                lambda: actions.update_user(
+                    self.instance, actor=actor, roles=roles, password=password, **data
+                )
+            )
+        return self.save_with(
+            lambda: actions.create_user(actor=actor, roles=roles, password=password, **data)
+        )
 
 
 class TeamForm(ActionFormMixin, forms.ModelForm):
@@ -113,5 +138,10 @@ class RoleForm(ActionFormMixin, forms.ModelForm):
         fields = ["require_two_factor"]
 
     def save(self, *, actor: User) -> Role | None:  # type: ignore[override]
-        return self.save_with(lambda: actions.update_role(
-            self.instance, actor=actor, require_two_factor=self.cleaned_data["require_two_factor"]))
+        return self.save_with(
+            lambda: actions.update_role(
+                self.instance,
+                actor=actor,
+                require_two_factor=self.cleaned_data["require_two_factor"],
+            )
+        )

@@ -38,8 +38,13 @@ class TwoFactorRequiredMiddleware:
     """Sends a user whose role demands two-factor sign-in, and who has not completed it
     in this session, to enrol or verify before anything else."""
 
-    EXEMPT_PREFIXES = ("/static/", "/api/", "/accounts/two-factor/", "/accounts/logout/",
-                       "/accounts/language/")
+    EXEMPT_PREFIXES = (
+        "/static/",
+        "/api/",
+        "/accounts/two-factor/",
+        "/accounts/logout/",
+        "/accounts/language/",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -25,7 +25,9 @@ from yunwei.core.models import TimeStampedModel
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("Unknown time zone “%(value)s”."), code="invalid", params={"value": value})
+        raise ValidationError(
+            _("Unknown time zone “%(value)s”."), code="invalid", params={"value": value}
+        )
 
 
 class OrganizationKind(models.TextChoices):
@@ -39,7 +41,10 @@ class Organization(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.SlugField(_("code"), max_length=50, unique=True)
     kind = models.CharField(
-        _("kind"), max_length=20, choices=OrganizationKind.choices, default=OrganizationKind.CUSTOMER
+        _("kind"),
+        max_length=20,
+        choices=OrganizationKind.choices,
+        default=OrganizationKind.CUSTOMER,
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -78,12 +83,12 @@ class Role(models.Model):
     def __str__(self) -> str:
         return str(self.label)
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:role", args=[self.pk])
+
     @property
     def label(self) -> str:
         return str(RoleCode(self.code).label)
-
-    def get_absolute_url(self) -> str:
-        return reverse("accounts:role", args=[self.pk])
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -114,7 +119,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")
@@ -139,9 +144,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_codes(self) -> frozenset[str]:
-        return frozenset(
-            Role.objects.filter(group__user=self).values_list("code", flat=True)
-        )
+        return frozenset(Role.objects.filter(group__user=self).values_list("code", flat=True))
 
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes.intersection(codes))
@@ -174,7 +177,9 @@ class Team(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="led_teams",
     )
-    members = models.ManyToManyField(User, verbose_name=_("members"), related_name="teams", blank=True)
+    members = models.ManyToManyField(
+        User, verbose_name=_("members"), related_name="teams", blank=True
+    )
 
     objects = TeamQuerySet.as_manager()
 

@@ -28,7 +28,9 @@ class RoleCode(models.TextChoices):
 
 
 ROLE_DESCRIPTIONS = {
-    RoleCode.REQUESTER: _("Raises incidents, requests and complaints; sees only their organization."),
+    RoleCode.REQUESTER: _(
+        "Raises incidents, requests and complaints; sees only their organization."
+    ),
     RoleCode.AGENT: _("Works queues, records time and resolutions, writes knowledge."),
     RoleCode.TEAM_LEAD: _("Assigns, escalates, watches SLAs and manages their teams."),
     RoleCode.CHANGE_MANAGER: _("Assesses, schedules and approves changes."),
@@ -51,9 +53,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_team",
         "accounts.change_team",
     },
-    RoleCode.CHANGE_MANAGER: {"accounts.view_organization", "accounts.view_user", "accounts.view_team"},
+    RoleCode.CHANGE_MANAGER: {
+        "accounts.view_organization",
+        "accounts.view_user",
+        "accounts.view_team",
+    },
     RoleCode.CAB_MEMBER: {"accounts.view_organization", "accounts.view_user", "accounts.view_team"},
-    RoleCode.PROJECT_MANAGER: {"accounts.view_organization", "accounts.view_user", "accounts.view_team"},
+    RoleCode.PROJECT_MANAGER: {
+        "accounts.view_organization",
+        "accounts.view_user",
+        "accounts.view_team",
+    },
     RoleCode.SECURITY_OFFICER: {
         "accounts.view_organization",
         "accounts.view_user",
@@ -61,7 +71,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.view_role",
         "core.view_auditentry",
     },
-    RoleCode.QUALITY_MANAGER: {"accounts.view_organization", "accounts.view_user", "accounts.view_team"},
+    RoleCode.QUALITY_MANAGER: {
+        "accounts.view_organization",
+        "accounts.view_user",
+        "accounts.view_team",
+    },
     RoleCode.HR_MANAGER: {"accounts.view_organization", "accounts.view_user", "accounts.view_team"},
     RoleCode.AUDITOR: {
         "accounts.view_organization",

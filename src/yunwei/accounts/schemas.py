@@ -7,8 +7,17 @@ from ninja import Schema
 from pydantic import ConfigDict
 
 RoleCodeLiteral = Literal[
-    "requester", "agent", "team_lead", "change_manager", "cab_member", "project_manager",
-    "security_officer", "quality_manager", "hr_manager", "auditor", "admin",
+    "requester",
+    "agent",
+    "team_lead",
+    "change_manager",
+    "cab_member",
+    "project_manager",
+    "security_officer",
+    "quality_manager",
+    "hr_manager",
+    "auditor",
+    "admin",
 ]
 Kind = Literal["customer", "provider"]
 Language = Literal["zh-hans", "en"]

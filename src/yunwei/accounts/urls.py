@@ -40,13 +40,17 @@ urlpatterns = [
     ),
     path(
         "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
         name="password_reset_complete",
     ),
     path("organizations/", views.OrganizationList.as_view(), name="organization_list"),
     path("organizations/new/", views.OrganizationAdd.as_view(), name="organization_add"),
     path("organizations/<int:pk>/", views.OrganizationDetail.as_view(), name="organization"),
-    path("organizations/<int:pk>/edit/", views.OrganizationEdit.as_view(), name="organization_edit"),
+    path(
+        "organizations/<int:pk>/edit/", views.OrganizationEdit.as_view(), name="organization_edit"
+    ),
     path("users/", views.UserList.as_view(), name="user_list"),
     path("users/new/", views.UserAdd.as_view(), name="user_add"),
     path("users/<int:pk>/", views.UserDetail.as_view(), name="user"),

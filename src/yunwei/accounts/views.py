@@ -48,7 +48,9 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
     return fallback
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """Shown (with status 429) after too many failed sign-ins, for any account name."""
     return render(request, "accounts/locked_out.html", status=429)
 
@@ -83,7 +85,9 @@ def verify(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend=backend)
                 otp_login(request, device)
                 return HttpResponseRedirect(_safe_next(request))
-        form.add_error("token", _("That code is not valid. Check your device's clock and try again."))
+        form.add_error(
+            "token", _("That code is not valid. Check your device's clock and try again.")
+        )
     return render(request, "accounts/verify.html", {"form": form})
 
 
@@ -102,7 +106,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if confirmed:
         return render(request, "accounts/two_factor.html", {"enabled": True})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or request.method == "GET" and request.GET.get("restart"):
+    if device is None or (request.method == "GET" and request.GET.get("restart")):
         device = actions.start_totp_enrolment(user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -110,15 +114,23 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is on."))
             return HttpResponseRedirect(_safe_next(request, reverse("accounts:two_factor")))
-        form.add_error("token", _("That code is not valid. Check your device's clock and try again."))
+        form.add_error(
+            "token", _("That code is not valid. Check your device's clock and try again.")
+        )
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     svg = io.BytesIO()
     image.save(svg)
-    return render(request, "accounts/two_factor.html", {
-        "enabled": False, "form": form, "qr_svg": svg.getvalue().decode(),
-        "secret": device.config_url.split("secret=")[1].split("&")[0],
-        "required": user.requires_two_factor,
-    })
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "enabled": False,
+            "form": form,
+            "qr_svg": svg.getvalue().decode(),
+            "secret": device.config_url.split("secret=")[1].split("&")[0],
+            "required": user.requires_two_factor,
+        },
+    )
 
 
 @require_POST
@@ -130,15 +142,22 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return response
     if request.user.is_authenticated:
         actions.update_own_preferences(request.user, language=language)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
-                        max_age=365 * 24 * 3600, secure=settings.SESSION_COOKIE_SECURE)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        samesite="Lax",
+        max_age=365 * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return response
 
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = PreferencesForm(request.POST or None, initial={"language": user.language, "timezone": user.timezone})
+    form = PreferencesForm(
+        request.POST or None, initial={"language": user.language, "timezone": user.timezone}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_own_preferences(user, **form.cleaned_data)
@@ -148,16 +167,26 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Preferences saved."))
             return redirect("accounts:preferences")
     tokens = user.api_tokens.all()
-    return render(request, "accounts/preferences.html", {"form": form, "tokens": tokens,
-                                                         "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists()})
+    return render(
+        request,
+        "accounts/preferences.html",
+        {
+            "form": form,
+            "tokens": tokens,
+            "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        },
+    )
 
 
 @login_required
 @require_POST
 def create_token(request: HttpRequest) -> HttpResponse:
-    token, secret = actions.create_api_token(request.user, actor=request.user,
-                                             name=request.POST.get("name", "")[:100])
-    messages.success(request, _("Your new API token (shown only now): %(token)s") % {"token": secret})
+    _token, secret = actions.create_api_token(
+        request.user, actor=request.user, name=request.POST.get("name", "")[:100]
+    )
+    messages.success(
+        request, _("Your new API token (shown only now): %(token)s") % {"token": secret}
+    )
     return redirect("accounts:preferences")
 
 
@@ -280,6 +309,7 @@ class RoleDetail(ObjectDetailView):
     template_name = "accounts/role_detail.html"
     edit_url_name = "accounts:role_edit"
     edit_permission = "accounts.change_role"
+
 
 class RoleEdit(ObjectFormView):
     model = Role

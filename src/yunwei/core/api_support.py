@@ -76,12 +76,17 @@ def _field_name(loc: Sequence[Any]) -> str:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    def respond(request: HttpRequest, status: int, detail: str, errors: Sequence[dict[str, str]] = ()) -> HttpResponse:
+    def respond(
+        request: HttpRequest, status: int, detail: str, errors: Sequence[dict[str, str]] = ()
+    ) -> HttpResponse:
         return api.create_response(request, error_body(detail, errors), status=status)
 
     @api.exception_handler(SchemaValidationError)
     def schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
-        errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
+        errors = [
+            {"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors
+        ]
         return respond(request, 422, _("The request has invalid fields."), errors)
 
     @api.exception_handler(ValidationError)
@@ -99,7 +104,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, 401, _("Authentication required: a valid, unexpired token or a signed-in session."))
+        return respond(
+            request,
+            401,
+            _("Authentication required: a valid, unexpired token or a signed-in session."),
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -144,8 +153,10 @@ def order(queryset: QuerySet, ordering: str, allowed: Sequence[str], default: st
     for key in keys:
         if key.lstrip("-") not in allowed:
             raise ValidationError(
-                {"ordering": _("Cannot order by “%(key)s”; choose from: %(allowed)s.")
-                 % {"key": key, "allowed": ", ".join(allowed)}}
+                {
+                    "ordering": _("Cannot order by “%(key)s”; choose from: %(allowed)s.")
+                    % {"key": key, "allowed": ", ".join(allowed)}
+                }
             )
     return queryset.order_by(*keys, "pk")
 
@@ -155,7 +166,10 @@ def paginate(queryset: QuerySet, params: ListParams, max_limit: int = 500) -> di
         raise ValidationError({"limit": _("Must be between 1 and %(max)s.") % {"max": max_limit}})
     if params.offset < 0:
         raise ValidationError({"offset": _("Must not be negative.")})
-    return {"count": queryset.count(), "items": list(queryset[params.offset : params.offset + params.limit])}
+    return {
+        "count": queryset.count(),
+        "items": list(queryset[params.offset : params.offset + params.limit]),
+    }
 
 
 def get_visible(queryset: QuerySet, user: Any, pk: int) -> Any:

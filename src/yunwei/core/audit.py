@@ -58,7 +58,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         if field.many_to_many:
             values[name] = sorted(getattr(obj, name).values_list("pk", flat=True))
         elif field.is_relation:
-            values[name] = getattr(obj, field.attname)
+            values[name] = getattr(obj, f"{name}_id")
         else:
             values[name] = getattr(obj, name)
     return {k: _plain(v) for k, v in values.items()}
@@ -131,11 +131,15 @@ def record(
 
 
 def record_create(obj: models.Model, fields: Iterable[str], *, actor: Any) -> AuditEntry:
-    return record(actor=actor, action=AuditAction.CREATE, obj=obj, changes=diff({}, snapshot(obj, fields)))
+    return record(
+        actor=actor, action=AuditAction.CREATE, obj=obj, changes=diff({}, snapshot(obj, fields))
+    )
 
 
 def record_delete(obj: models.Model, fields: Iterable[str], *, actor: Any) -> AuditEntry:
-    return record(actor=actor, action=AuditAction.DELETE, obj=obj, changes=diff(snapshot(obj, fields), {}))
+    return record(
+        actor=actor, action=AuditAction.DELETE, obj=obj, changes=diff(snapshot(obj, fields), {})
+    )
 
 
 # --- the chain -------------------------------------------------------------------------
@@ -202,7 +206,10 @@ def verify_chain() -> VerifyReport:
     head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
     if head_seq != checked or (checked and head_hash != prev_hash):
         return VerifyReport(
-            checked, unsealed, f"chain head says {head_seq} entries, found {checked}: "
-            "entries deleted from the end", None, head_seq
+            checked,
+            unsealed,
+            f"chain head says {head_seq} entries, found {checked}: entries deleted from the end",
+            None,
+            head_seq,
         )
     return VerifyReport(checked, unsealed)

@@ -20,7 +20,7 @@ class Origin:
     ip_address: str | None = None
 
 
-_origin: ContextVar[Origin] = ContextVar("yunwei_origin", default=Origin())
+_origin: ContextVar[Origin] = ContextVar("yunwei_origin", default=Origin())  # noqa: B039 - frozen
 
 
 def current_origin() -> Origin:

@@ -51,7 +51,12 @@ MENU: list[Chapter] = [
         _("Administration"),
         [
             MenuItem(_("Users"), "accounts:user_list", "ti-users", "accounts.view_user"),
-            MenuItem(_("Organizations"), "accounts:organization_list", "ti-building", "accounts.view_organization"),
+            MenuItem(
+                _("Organizations"),
+                "accounts:organization_list",
+                "ti-building",
+                "accounts.view_organization",
+            ),
             MenuItem(_("Teams"), "accounts:team_list", "ti-users-group", "accounts.view_team"),
             MenuItem(_("Roles"), "accounts:role_list", "ti-shield-lock", "accounts.view_role"),
             MenuItem(_("Audit trail"), "audit_list", "ti-history", "core.view_auditentry"),
@@ -74,8 +79,12 @@ def navigation(request: HttpRequest) -> dict[str, Callable[[], list[dict[str, An
         chapters = []
         for chapter in MENU:
             items = [
-                {"label": i.label, "url": reverse(i.url_name), "icon": i.icon,
-                 "active": request.path.startswith(reverse(i.url_name))}
+                {
+                    "label": i.label,
+                    "url": reverse(i.url_name),
+                    "icon": i.icon,
+                    "active": request.path.startswith(reverse(i.url_name)),
+                }
                 for i in chapter.items
                 if i.allowed(user)
             ]

@@ -61,7 +61,9 @@ class ObjectListView(PermissionMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["title"] = self.model._meta.verbose_name_plural
-        context["can_add"] = bool(self.add_url_name) and self.request.user.has_perm(self.add_permission)
+        context["can_add"] = bool(self.add_url_name) and self.request.user.has_perm(
+            self.add_permission
+        )
         context["add_url_name"] = self.add_url_name
         return context
 
@@ -78,9 +80,9 @@ class ObjectDetailView(PermissionMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["history"] = (
-            AuditEntry.objects.visible_to(user).for_object(self.object)[: self.history_limit]
-        )
+        context["history"] = AuditEntry.objects.visible_to(user).for_object(self.object)[
+            : self.history_limit
+        ]
         context["can_edit"] = bool(self.edit_url_name) and user.has_perm(self.edit_permission)
         context["edit_url_name"] = self.edit_url_name
         return context
@@ -111,7 +113,9 @@ class ObjectFormView(PermissionMixin, View):
             if obj
             else _("New %(model)s") % {"model": self.model._meta.verbose_name}
         )
-        return render(self.request, self.template_name, {"form": form, "object": obj, "title": title})
+        return render(
+            self.request, self.template_name, {"form": form, "object": obj, "title": title}
+        )
 
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)

@@ -38,8 +38,17 @@ class AuditTable(tables.Table):
 
     class Meta:
         model = AuditEntry
-        fields = ["created_at", "actor_label", "action", "object_type", "object_id", "object_repr",
-                  "changes", "source", "request_id"]
+        fields = [
+            "created_at",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "source",
+            "request_id",
+        ]
         attrs = {"class": "table table-vcenter card-table table-sm"}
         order_by = "-created_at"
 

@@ -88,6 +88,7 @@ class Calendar:
     _last_working_exception: int = field(init=False, repr=False, compare=False, hash=False)
     _day_cache: dict[int, Intervals] = field(init=False, repr=False, compare=False, hash=False)
     _offset_cache: dict[int, int] = field(init=False, repr=False, compare=False, hash=False)
+    _week_cache: dict[int, int | None] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen dataclass: derived fields are set once, here
@@ -119,6 +120,7 @@ class Calendar:
         set_(self, "_last_working_exception", max(working, default=0))
         set_(self, "_day_cache", {})
         set_(self, "_offset_cache", {})
+        set_(self, "_week_cache", {})
 
     @classmethod
     def from_spec(
@@ -418,7 +420,7 @@ def _skip_week(
     i = bisect_left(exceptions, ordinal)
     if i < len(exceptions) and exceptions[i] < ordinal + 7:
         return None
-    offset = _steady_offset(cal, ordinal, 7)
+    offset = _week_offset(cal, ordinal)
     if offset is None:
         return None  # a DST (or any offset) change inside: walk it day by day
     week_start = (ordinal - _EPOCH_ORDINAL) * _US_PER_DAY - offset
@@ -463,6 +465,16 @@ def _steady_offset(cal: Calendar, ordinal: int, days: int) -> int | None:
     probes = _probes(ordinal, days)
     offset = _offset_us(cal, probes[0])
     return offset if all(_offset_us(cal, t) == offset for t in probes[1:]) else None
+
+
+def _week_offset(cal: Calendar, ordinal: int) -> int | None:
+    """``_steady_offset`` of the 7 days from ``ordinal`` (cached: long targets revisit weeks)."""
+    cache = cal._week_cache
+    if ordinal not in cache:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[ordinal] = _steady_offset(cal, ordinal, 7)
+    return cache[ordinal]
 
 
 def _day_pieces(cal: Calendar, ordinal: int) -> Intervals:

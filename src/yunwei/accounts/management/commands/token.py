@@ -20,7 +20,9 @@ class Command(BaseCommand):
         create.add_argument("--name", default="cli")
         create.add_argument("--days", type=int, default=None)
 
-    def handle(self, *args: Any, operation: str, email: str, name: str, days: int | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, operation: str, email: str, name: str, days: int | None, **options: Any
+    ) -> None:
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
             raise CommandError(f"no active user with e-mail {email}")

@@ -16,7 +16,10 @@ def validation_message(error: ValidationError) -> str:
 
 
 class Command(BaseCommand):
-    help = "Manage users. `yunwei user create EMAIL [--name N] [--org NAME] [--role CODE ...] [--password P] [--superuser]`"
+    help = (
+        "Manage users. `yunwei user create EMAIL [--name N] [--org NAME] [--role CODE ...] "
+        "[--password P] [--superuser]`"
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="operation", required=True)
@@ -24,8 +27,13 @@ class Command(BaseCommand):
         create.add_argument("email")
         create.add_argument("--name", default="")
         create.add_argument("--org", help="organization name or code (default: the provider)")
-        create.add_argument("--role", action="append", default=[], dest="roles",
-                            help="role code; repeat for several")
+        create.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            dest="roles",
+            help="role code; repeat for several",
+        )
         create.add_argument("--password", help="omit to create a user who must reset it")
         create.add_argument("--superuser", action="store_true")
 
@@ -47,12 +55,16 @@ class Command(BaseCommand):
 
     def _organization(self, name: str | None) -> Organization:
         if name:
-            org = Organization.objects.filter(name=name).first() or Organization.objects.filter(code=name).first()
+            org = (
+                Organization.objects.filter(name=name).first()
+                or Organization.objects.filter(code=name).first()
+            )
             if org is None:
                 raise CommandError(f"no organization named “{name}”")
             return org
         org = Organization.objects.filter(kind=OrganizationKind.PROVIDER).order_by("pk").first()
         if org is None:
-            org = actions.create_organization(actor=None, name="Provider", code="provider",
-                                              kind=OrganizationKind.PROVIDER)
+            org = actions.create_organization(
+                actor=None, name="Provider", code="provider", kind=OrganizationKind.PROVIDER
+            )
         return org

@@ -19,7 +19,11 @@ class Command(BaseCommand):
             return
         report = audit.verify_chain()
         if not report.ok:
-            where = f"entry id {report.bad_entry_id} (seq {report.bad_seq})" if report.bad_entry_id else f"seq {report.bad_seq}"
+            where = (
+                f"entry id {report.bad_entry_id} (seq {report.bad_seq})"
+                if report.bad_entry_id
+                else f"seq {report.bad_seq}"
+            )
             raise CommandError(
                 f"audit chain BROKEN at {where}: {report.problem}. "
                 f"{report.checked} entries verified before it; {report.unsealed} await sealing."

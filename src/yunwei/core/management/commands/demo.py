@@ -14,6 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             logins = accounts_demo.load()
-        self.stdout.write("Demo sign-ins (password for all: %s):" % accounts_demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo sign-ins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for address, roles in logins:
             self.stdout.write(f"  {address:<36} {roles}")

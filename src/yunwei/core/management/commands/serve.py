@@ -14,23 +14,43 @@ class Command(BaseCommand):
     help = "Serve the web UI and API with gunicorn (static files through whitenoise)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--bind", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("YUNWEI_WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--bind", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)"
+        )
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("YUNWEI_WEB_WORKERS", "2"))
+        )
         parser.add_argument("--threads", type=int, default=4)
-        parser.add_argument("--with-worker", action="store_true",
-                            help="also run one background worker (single-machine set-ups)")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run one background worker (single-machine set-ups)",
+        )
 
-    def handle(self, *args: Any, bind: str, workers: int, threads: int, with_worker: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, bind: str, workers: int, threads: int, with_worker: bool, **options: Any
+    ) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if with_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "yunwei.cli", "worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "-m", "yunwei.cli", "worker"])
         self.stdout.write(f"Yunwei is serving on http://{bind}/  (API: http://{bind}/api/v1/docs)")
         self.stdout.flush()
         command = [
-            sys.executable, "-m", "gunicorn", "yunwei.wsgi:application",
-            "--bind", bind, "--workers", str(workers), "--threads", str(threads),
-            "--access-logfile", "-", "--graceful-timeout", "20",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "yunwei.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "20",
         ]
         server = subprocess.Popen(command)  # noqa: S603
         try:

@@ -22,10 +22,15 @@ class Command(BaseCommand):
     help = "Run background jobs (the django-tasks database queue) and periodic work."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=float, default=settings.WORKER_POLL_SECONDS,
-                            help="seconds to sleep when there is nothing to do")
-        parser.add_argument("--once", action="store_true",
-                            help="run what is due and every queued job, then exit")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=settings.WORKER_POLL_SECONDS,
+            help="seconds to sleep when there is nothing to do",
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="run what is due and every queued job, then exit"
+        )
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
         autodiscover_modules("jobs")
@@ -40,8 +45,13 @@ class Command(BaseCommand):
                 schedule.run_due()
                 # Batch mode returns once the queue is empty, so periodic work interleaves.
                 self.worker = Worker(
-                    queue_names=["*"], interval=0, batch=True, backend_name="default",
-                    startup_delay=False, max_tasks=None, worker_id=f"yunwei-{time.time_ns()}",
+                    queue_names=["*"],
+                    interval=0,
+                    batch=True,
+                    backend_name="default",
+                    startup_delay=False,
+                    max_tasks=None,
+                    worker_id=f"yunwei-{time.time_ns()}",
                     excluded_queue_names=[],
                 )
                 self.worker.run()
