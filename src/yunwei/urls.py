@@ -2,11 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yunwei.core import views_pages
+from yunwei.core.admin_site import superusers_only
 
-# /admin/ is for superusers only.
-admin.site.has_permission = lambda request: bool(
-    request.user.is_active and request.user.is_superuser
-)
+# /admin/ is a read-only window for superusers (see core/admin_site.py).
+admin.site.has_permission = superusers_only  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views_pages.home, name="home"),

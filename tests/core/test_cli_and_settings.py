@@ -17,7 +17,11 @@ YUNWEI = [sys.executable, "-m", "yunwei.cli"]
 
 def environment(data_dir: Path, **env: str) -> dict[str, str]:
     """The user's environment: none of the test run's YUNWEI_* settings."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("YUNWEI_")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("YUNWEI_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     return {
         **clean,
         "YUNWEI_DATA_DIR": str(data_dir),
@@ -108,6 +112,7 @@ def test_user_create_refuses_bad_input_with_a_clear_error(data_dir: Path) -> Non
 
 
 def test_audit_verify_passes_on_a_fresh_database_and_fails_after_tampering(data_dir: Path) -> None:
+    assert run(["demo"], data_dir).returncode == 0
     assert run(["audit", "verify"], data_dir).returncode == 0
     with sqlite3.connect(data_dir / "yunwei.sqlite3") as db:
         db.execute("DROP TRIGGER core_auditentry_no_update")
