@@ -1,7 +1,9 @@
-"""Tests for the SLA business-time clock (pure Python: runs with ``-p no:django``)."""
+"""Tests for the SLA business-time clock: pure Python, no database or Django settings needed."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,17 +30,29 @@ HOLIDAYS_2026 = [date(2026, 9, 25), *(date(2026, 10, day) for day in range(1, 8)
 ADJUSTED_WORKDAYS_2026 = [date(2026, 9, 20), date(2026, 10, 10)]
 
 
-def at(zone: ZoneInfo, *fields: int, fold: int = 0) -> datetime:
+def at(
+    zone: ZoneInfo,
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    *,
+    fold: int = 0,
+) -> datetime:
     """An aware datetime: ``at(SHANGHAI, 2026, 9, 30, 17)``."""
-    return datetime(*fields, tzinfo=zone, fold=fold)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone, fold=fold)
 
 
-def sh(*fields: int) -> datetime:
-    return at(SHANGHAI, *fields)
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return at(SHANGHAI, year, month, day, hour, minute)
 
 
-def utc(*fields: int) -> datetime:
-    return at(ZoneInfo("UTC"), *fields)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return at(ZoneInfo("UTC"), year, month, day, hour, minute, second)
 
 
 def weekdays(intervals: list[list[str]]) -> dict[str, list[list[str]]]:
@@ -480,32 +494,84 @@ def test_elapsed_is_additive(
     assert timedelta(0) <= total <= c.astimezone(UTC) - a.astimezone(UTC)
 
 
+def in_hours(instant: datetime, calendar: Calendar) -> bool:
+    """The definition: is the local wall time of this instant inside that date's hours?"""
+    local = instant.astimezone(ZoneInfo(calendar.timezone))
+    minute = local.hour * 60 + local.minute
+    return any(s <= minute < e for s, e in calendar.intervals_on(local.date()))
+
+
 def brute_force_minutes(start: datetime, end: datetime, calendar: Calendar) -> int:
-    """Count, minute by minute, the instants whose local wall time is in that date's hours."""
-    zone = ZoneInfo(calendar.timezone)
+    """Business minutes in [start, end), counted one minute at a time (whole-minute inputs)."""
     count, instant = 0, start.astimezone(UTC)
     while instant < end:
-        local = instant.astimezone(zone)
-        minute = local.hour * 60 + local.minute
-        count += any(s <= minute < e for s, e in calendar.intervals_on(local.date()))
+        count += in_hours(instant, calendar)
         instant += timedelta(minutes=1)
     return count
 
 
-@settings(max_examples=60, deadline=None)
+def brute_force_due(start: datetime, minutes: int, calendar: Calendar) -> datetime:
+    instant = start.astimezone(UTC)
+    if minutes == 0:  # the first business minute
+        while not in_hours(instant, calendar):
+            instant += timedelta(minutes=1)
+    while minutes > 0:
+        minutes -= in_hours(instant, calendar)
+        instant += timedelta(minutes=1)
+    return instant
+
+
+# St. John's set its clocks back at 00:01 until 2010: 00:01 NDT on Sunday 2009-11-01 became
+# 23:01 NST on Saturday, so the first minute of Sunday came before the last hour of Saturday.
+ST_JOHNS = ZoneInfo("America/St_Johns")
+ST_JOHNS_MIDNIGHT = Calendar.from_spec(
+    timezone="America/St_Johns",
+    hours={"sat": [["22:00", "24:00"]], "sun": [["00:00", "02:00"]]},
+    exceptions=[],
+)
+ORACLE_CASES = [
+    *(
+        (cal, base)
+        for cal in (NY_NIGHT, NY_ALWAYS)
+        for base in (utc(2026, 3, 7), utc(2026, 10, 31))
+    ),
+    *(
+        (cal, base)
+        for cal in (BERLIN_SPLIT, BERLIN_ALWAYS)
+        for base in (utc(2026, 3, 28), utc(2026, 10, 24))
+    ),
+    (ST_JOHNS_MIDNIGHT, utc(2009, 10, 31)),
+    (Calendar.always("America/St_Johns"), utc(2009, 10, 31)),
+    (CHINA_LUNCH, utc(2026, 9, 29)),
+]
+
+
+@settings(max_examples=80, deadline=None)
 @given(
-    st.sampled_from([NY_NIGHT, NY_ALWAYS, BERLIN_SPLIT, BERLIN_ALWAYS]),
-    st.sampled_from([utc(2026, 3, 7), utc(2026, 3, 28), utc(2026, 10, 24), utc(2026, 10, 31)]),
+    st.sampled_from(ORACLE_CASES),
     st.integers(0, 3 * 24 * 60),
     st.integers(0, 2 * 24 * 60),
 )
-def test_elapsed_matches_a_minute_by_minute_count_around_dst_changes(
-    calendar: Calendar, base: datetime, offset: int, length: int
+def test_elapsed_and_due_match_a_minute_by_minute_count(
+    case: tuple[Calendar, datetime], offset: int, length: int
 ) -> None:
+    calendar, base = case
     start = base + timedelta(minutes=offset)
     end = start + timedelta(minutes=length)
     expected = brute_force_minutes(start, end, calendar)
     assert elapsed(start, end, calendar) == timedelta(minutes=expected)
+    assert due(start, expected, calendar) == brute_force_due(start, expected, calendar)
+
+
+def test_a_zone_that_set_clocks_back_across_midnight_is_counted_in_time_order() -> None:
+    saturday_22 = at(ST_JOHNS, 2009, 10, 31, 22)  # NDT, 00:30 UTC
+    # Saturday 22:00-24:00 NDT (120), Sunday 00:00-00:01 NDT (1), Saturday again 23:01-24:00 NST
+    # (59), Sunday 00:00-02:00 NST (120): 5 h, all of the real time from 00:30 to 05:30 UTC.
+    assert elapsed(saturday_22, utc(2009, 11, 1, 12), ST_JOHNS_MIDNIGHT) == timedelta(hours=5)
+    # 120 minutes reach Sunday 00:00 NDT; the next minute is Sunday's, the one after Saturday's.
+    assert due(saturday_22, 120, ST_JOHNS_MIDNIGHT) == utc(2009, 11, 1, 2, 30)
+    assert due(saturday_22, 121, ST_JOHNS_MIDNIGHT) == utc(2009, 11, 1, 2, 31)
+    assert due(saturday_22, 122, ST_JOHNS_MIDNIGHT) == utc(2009, 11, 1, 2, 32)
 
 
 # --------------------------------------------------------------------------------------------
@@ -609,6 +675,13 @@ def test_a_datetime_is_not_a_valid_exception_key() -> None:
     assert caught.value.field.startswith("exceptions[")
 
 
+def test_a_calendar_survives_pickle_and_deepcopy() -> None:
+    pickled = pickle.loads(pickle.dumps(CHINA))  # noqa: S301 - our own bytes
+    for copied in (pickled, copy.deepcopy(CHINA), copy.copy(CHINA)):
+        assert copied == CHINA
+        assert due(sh(2026, 9, 30, 17), 240, copied) == sh(2026, 10, 8, 12)
+
+
 def test_from_spec_and_direct_construction_give_equal_hashable_calendars() -> None:
     direct = Calendar(
         "Asia/Shanghai",
@@ -628,31 +701,30 @@ def test_from_spec_and_direct_construction_give_equal_hashable_calendars() -> No
     assert spec.exceptions[date(2026, 10, 10)] == ((540, 1080),)
 
 
+NAIVE = datetime(2026, 1, 1)  # noqa: DTZ001 - deliberately naive
+JAN_1, JAN_2 = sh(2026, 1, 1), sh(2026, 1, 2)
+
+
 @pytest.mark.parametrize(
-    ("call", "field"),
+    ("function", "args", "field"),
     [
-        (lambda: due(datetime(2026, 1, 1), 10, PLAIN), "start"),  # noqa: DTZ001
-        (lambda: due(sh(2026, 1, 1), -1, PLAIN), "minutes"),
-        (lambda: due(sh(2026, 1, 1), 1.5, PLAIN), "minutes"),
-        (lambda: due(sh(2026, 1, 1), True, PLAIN), "minutes"),
-        (lambda: due(sh(2026, 1, 1), 10, PLAIN, [(datetime(2026, 1, 1), None)]), "pauses[0]"),  # noqa: DTZ001
-        (
-            lambda: due(
-                sh(2026, 1, 1),
-                10,
-                PLAIN,
-                [(sh(2026, 1, 1), None), (sh(2026, 1, 2), sh(2026, 1, 1))],
-            ),
-            "pauses[1]",
-        ),
-        (lambda: elapsed(sh(2026, 1, 2), sh(2026, 1, 1), PLAIN), "end"),
-        (lambda: elapsed(sh(2026, 1, 1), datetime(2026, 1, 2), PLAIN), "end"),  # noqa: DTZ001
-        (lambda: elapsed("2026-01-01", sh(2026, 1, 2), PLAIN), "start"),
+        (due, (NAIVE, 10, PLAIN), "start"),
+        (due, (JAN_1, -1, PLAIN), "minutes"),
+        (due, (JAN_1, 1.5, PLAIN), "minutes"),
+        (due, (JAN_1, True, PLAIN), "minutes"),
+        (due, (JAN_1, 10, PLAIN, [(NAIVE, None)]), "pauses[0]"),
+        (due, (JAN_1, 10, PLAIN, [(JAN_1, None), (JAN_2, JAN_1)]), "pauses[1]"),
+        (due, (JAN_1, 10, PLAIN, [JAN_1]), "pauses[0]"),
+        (elapsed, (JAN_2, JAN_1, PLAIN), "end"),
+        (elapsed, (JAN_1, NAIVE.replace(day=2), PLAIN), "end"),
+        (elapsed, ("2026-01-01", JAN_2, PLAIN), "start"),
     ],
 )
-def test_invalid_clock_arguments_name_their_field(call: Any, field: str) -> None:
+def test_invalid_clock_arguments_name_their_field(
+    function: Any, args: tuple[Any, ...], field: str
+) -> None:
     with pytest.raises(ClockError) as caught:
-        call()
+        function(*args)
     assert caught.value.field == field
 
 

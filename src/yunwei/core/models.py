@@ -125,7 +125,7 @@ class Schedule(models.Model):
     """When a periodic job next runs. Workers claim an occurrence with a conditional
     UPDATE on `next_run_at`, so with any number of workers each occurrence runs once."""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=255, unique=True)
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

@@ -35,7 +35,7 @@ REGISTRY: dict[str, PeriodicJob] = {}
 
 def periodic(seconds: float) -> Callable[[Callable[[], object]], Callable[[], object]]:
     def register(function: Callable[[], object]) -> Callable[[], object]:
-        name = f"{function.__module__}.{function.__qualname__}"
+        name = f"{function.__module__}.{function.__qualname__}"[-255:]
         REGISTRY[name] = PeriodicJob(name, dt.timedelta(seconds=seconds), function)
         return function
 

@@ -82,7 +82,6 @@ class Calendar:
 
     # Derived, not part of the value.
     _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
-    _day_us: tuple[int, ...] = field(init=False, repr=False, compare=False, hash=False)
     _week_us: int = field(init=False, repr=False, compare=False, hash=False)
     _exception_ordinals: tuple[int, ...] = field(init=False, repr=False, compare=False, hash=False)
     _last_working_exception: int = field(init=False, repr=False, compare=False, hash=False)
@@ -112,15 +111,20 @@ class Calendar:
             exceptions[day] = _check_intervals(self.exceptions[day], f"exceptions[{day}]")
         set_(self, "exceptions", MappingProxyType(exceptions))
 
-        day_us = tuple(sum(e - s for s, e in day) * _US_PER_MINUTE for day in hours)
-        set_(self, "_day_us", day_us)
-        set_(self, "_week_us", sum(day_us))
+        weekly_minutes = sum(e - s for day in hours for s, e in day)
+        set_(self, "_week_us", weekly_minutes * _US_PER_MINUTE)
         set_(self, "_exception_ordinals", tuple(d.toordinal() for d in exceptions))
         working = [d.toordinal() for d, iv in exceptions.items() if iv]
         set_(self, "_last_working_exception", max(working, default=0))
         set_(self, "_day_cache", {})
         set_(self, "_offset_cache", {})
         set_(self, "_week_cache", {})
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[Calendar], tuple[str, tuple[Intervals, ...], dict[date, Intervals]]]:
+        # Pickle/copy the value only (a mappingproxy cannot be pickled; caches are rebuilt).
+        return (Calendar, (self.timezone, self.hours, dict(self.exceptions)))
 
     @classmethod
     def from_spec(
@@ -283,7 +287,7 @@ def due(start: datetime, minutes: int, calendar: Calendar, pauses: Pauses = ()) 
         raise ClockError("minutes", f"expected a whole number >= 0, got {minutes!r}")
     paused = _normalise_pauses(pauses, None)
     first = _local_ordinal(calendar, start_us)
-    last = min(first + _HORIZON_DAYS, date.max.toordinal() - 2)
+    last = min(first + _HORIZON_DAYS, date.max.toordinal() - 10)
     reached, _ = _walk(calendar, start_us, _FOREVER, minutes * _US_PER_MINUTE, paused, first, last)
     if reached is None:
         return None
@@ -302,7 +306,7 @@ def elapsed(start: datetime, end: datetime, calendar: Calendar, pauses: Pauses =
         raise ClockError("end", "end is before start")
     paused = _normalise_pauses(pauses, end_us)
     first = _local_ordinal(calendar, start_us)
-    last = _local_ordinal(calendar, end_us)
+    last = _local_ordinal(calendar, end_us) + 1  # see _walk: tomorrow can own earlier instants
     _, unspent = _walk(calendar, start_us, end_us, _FOREVER, paused, first, last)
     return timedelta(microseconds=_FOREVER - unspent)
 
@@ -348,17 +352,22 @@ def _walk(
     first: int,
     last: int,
 ) -> tuple[int | None, int]:
-    """Spend ``budget`` business microseconds in ``[start_us, stop_us)``, local days
-    ``first..last`` (ordinals).
+    """Spend ``budget`` business microseconds in ``[start_us, stop_us)``, walking local days in
+    order from the day before ``first`` (the local date of ``start_us``) to ``last``.
 
     Returns ``(instant, 0)`` where the budget ran out, ``(None, unspent)`` if it did not, and
     ``(-1, unspent)`` if it did not and the horizon (``last``) is to blame rather than
-    ``stop_us`` or an open-ended pause.  Relies on local dates never going backwards in time,
-    which holds for every tzdata rule (clocks set back at midnight stay on the earlier date).
+    ``stop_us`` or an open-ended pause.
+
+    Local dates almost always follow time order, but a zone that sets clocks back across
+    midnight (St. John's did at 00:01 until 2010) gives tomorrow a few instants *before* the
+    end of today.  Those are pulled into today's walk, and ``counted`` - the instant up to which
+    everything has been counted - keeps them from being counted twice.
     """
     open_from = pauses[-1][0] if pauses and pauses[-1][1] >= _FOREVER else None
     p = 0  # index of the first pause that may still matter
-    ordinal = first
+    counted = start_us
+    ordinal = first - 1
     while ordinal <= last:
         if stop_us >= _FOREVER and cal._week_us == 0 and ordinal > cal._last_working_exception:
             # due() on a calendar without (further) working time would never finish.
@@ -371,16 +380,24 @@ def _walk(
                 p = skipped
                 continue
         pieces = _day_pieces(cal, ordinal)
+        if not pieces:
+            ordinal += 1
+            continue
+        day_end = pieces[-1][1]
+        tomorrow = _day_pieces(cal, ordinal + 1)
+        if tomorrow and tomorrow[0][0] < day_end:  # clocks set back across midnight
+            early = tuple(piece for piece in tomorrow if piece[0] < day_end)
+            pieces = tuple(sorted(pieces + early))
+            day_end = max(day_end, early[-1][1])
         for begin, end in pieces:
-            begin, end = max(begin, start_us), min(end, stop_us)
+            begin, end = max(begin, counted), min(end, stop_us)
             if begin < end:
                 reached, budget, p = _spend(begin, end, budget, pauses, p)
                 if reached is not None:
                     return reached, 0
-        if pieces:
-            day_end = pieces[-1][1]
-            if day_end >= stop_us or (open_from is not None and day_end > open_from):
-                return None, budget  # nothing countable remains (later days are later)
+        counted = max(counted, day_end)
+        if counted >= stop_us or (open_from is not None and counted > open_from):
+            return None, budget  # nothing countable remains
         ordinal += 1
     return (None if stop_us < _FOREVER or open_from is not None else -1), budget
 
@@ -461,7 +478,8 @@ def _probes(ordinal: int, days: int) -> list[int]:
 
 def _steady_offset(cal: Calendar, ordinal: int, days: int) -> int | None:
     """The zone's offset if it is the same at every probe of those days, else None.  Assumes an
-    offset never changes and changes back within 24 h, which holds for every real zone."""
+    offset never changes and changes back between two probes (24 h): in tzdata the closest two
+    offset changes of any zone are about 4 days apart."""
     probes = _probes(ordinal, days)
     offset = _offset_us(cal, probes[0])
     return offset if all(_offset_us(cal, t) == offset for t in probes[1:]) else None
@@ -470,11 +488,14 @@ def _steady_offset(cal: Calendar, ordinal: int, days: int) -> int | None:
 def _week_offset(cal: Calendar, ordinal: int) -> int | None:
     """``_steady_offset`` of the 7 days from ``ordinal`` (cached: long targets revisit weeks)."""
     cache = cal._week_cache
-    if ordinal not in cache:
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[ordinal] = _steady_offset(cal, ordinal, 7)
-    return cache[ordinal]
+    try:
+        return cache[ordinal]
+    except KeyError:
+        pass
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    offset = cache[ordinal] = _steady_offset(cal, ordinal, 7)
+    return offset
 
 
 def _day_pieces(cal: Calendar, ordinal: int) -> Intervals:

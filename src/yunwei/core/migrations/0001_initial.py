@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             name='Schedule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                ('name', models.CharField(max_length=255, unique=True)),
                 ('next_run_at', models.DateTimeField()),
                 ('last_run_at', models.DateTimeField(blank=True, null=True)),
                 ('last_error', models.TextField(blank=True)),

@@ -39,7 +39,7 @@ STATEMENTS = {"sqlite": (SQLITE, SQLITE_REVERSE), "postgresql": (POSTGRESQL, POS
 
 def _run(schema_editor, index):
     for statement in STATEMENTS.get(schema_editor.connection.vendor, ([], []))[index]:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def forwards(apps, schema_editor):
