@@ -3,13 +3,18 @@ an admin and an auditor — and API clients signed in as each."""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tests.factories import OrganizationFactory, UserFactory
 from yunwei.accounts import actions
+from yunwei.core.models import AuditEntry
 
 
 @pytest.fixture
@@ -91,3 +96,24 @@ def api_as() -> Any:
         return ApiClient(secret)
 
     return make
+
+
+@contextlib.contextmanager
+def audit_triggers_dropped() -> Iterator[None]:
+    """Drop the triggers that protect sealed audit entries (what an attacker with database
+    rights would do), and put them back afterwards."""
+    migration = importlib.import_module("yunwei.core.migrations.0002_protect_sealed_audit_entries")
+    migration.protect(connection, on=False)
+    try:
+        yield
+    finally:
+        migration.protect(connection, on=True)
+
+
+@pytest.fixture
+def audit_flushable(transactional_db: Any) -> Iterator[None]:
+    """Tests on a live server end by flushing the database, which the audit triggers
+    rightly refuse on SQLite (PostgreSQL truncates, which row triggers do not see)."""
+    yield
+    with audit_triggers_dropped():
+        AuditEntry.objects.all().delete()

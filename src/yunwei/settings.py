@@ -228,6 +228,7 @@ DEFAULT_USER_TIMEZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 # --- Static files: vendored, served by whitenoise; nothing from a CDN
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored front-end libraries
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -20,24 +20,40 @@ def admin_client(client: Any, admin: Any) -> Any:
     return client
 
 
-def test_every_management_page_opens_for_an_admin(admin_client: Any, admin: Any, requester: Any, agent: Any) -> None:
+def test_every_management_page_opens_for_an_admin(
+    admin_client: Any, admin: Any, requester: Any, agent: Any
+) -> None:
     team = actions.create_team(actor=admin, name="Desk", lead=agent, members=[agent])
     role = Role.objects.get(code="agent")
     pages = [
-        "/", "/audit/", "/accounts/preferences/", "/accounts/two-factor/", "/accounts/password/",
-        "/accounts/users/", "/accounts/users/new/", f"/accounts/users/{requester.pk}/",
+        "/",
+        "/audit/",
+        "/accounts/preferences/",
+        "/accounts/two-factor/",
+        "/accounts/password/",
+        "/accounts/users/",
+        "/accounts/users/new/",
+        f"/accounts/users/{requester.pk}/",
         f"/accounts/users/{requester.pk}/edit/",
-        "/accounts/organizations/", "/accounts/organizations/new/",
+        "/accounts/organizations/",
+        "/accounts/organizations/new/",
         f"/accounts/organizations/{requester.organization_id}/",
         f"/accounts/organizations/{requester.organization_id}/edit/",
-        "/accounts/teams/", "/accounts/teams/new/", f"/accounts/teams/{team.pk}/", f"/accounts/teams/{team.pk}/edit/",
-        "/accounts/roles/", f"/accounts/roles/{role.pk}/", f"/accounts/roles/{role.pk}/edit/",
+        "/accounts/teams/",
+        "/accounts/teams/new/",
+        f"/accounts/teams/{team.pk}/",
+        f"/accounts/teams/{team.pk}/edit/",
+        "/accounts/roles/",
+        f"/accounts/roles/{role.pk}/",
+        f"/accounts/roles/{role.pk}/edit/",
     ]
     for page in pages:
         assert admin_client.get(page).status_code == 200, page
 
 
-def test_the_menu_shows_administration_only_to_those_allowed(client: Any, admin: Any, requester: Any) -> None:
+def test_the_menu_shows_administration_only_to_those_allowed(
+    client: Any, admin: Any, requester: Any
+) -> None:
     client.force_login(admin)
     assert 'href="/accounts/users/"' in client.get("/").content.decode()
     client.force_login(requester)
@@ -50,7 +66,9 @@ def test_a_requester_cannot_open_the_user_list_or_another_organization(
     client.force_login(requester)
     assert client.get("/accounts/users/").status_code == 403
     assert client.get(f"/accounts/organizations/{requester.organization_id}/").status_code == 200
-    assert client.get(f"/accounts/organizations/{other_requester.organization_id}/").status_code == 404
+    assert (
+        client.get(f"/accounts/organizations/{other_requester.organization_id}/").status_code == 404
+    )
 
 
 def test_pages_need_a_signed_in_user(client: Any) -> None:
@@ -60,11 +78,19 @@ def test_pages_need_a_signed_in_user(client: Any) -> None:
 
 
 def test_an_admin_creates_a_user_through_the_form(admin_client: Any, customer: Any) -> None:
-    response = admin_client.post("/accounts/users/new/", {
-        "email": "form@acme.example", "name": "Form User", "organization": customer.pk,
-        "language": "zh-hans", "timezone": "Asia/Shanghai", "is_active": "on",
-        "roles": ["requester"], "password": "Form-password-2026",
-    })
+    response = admin_client.post(
+        "/accounts/users/new/",
+        {
+            "email": "form@acme.example",
+            "name": "Form User",
+            "organization": customer.pk,
+            "language": "zh-hans",
+            "timezone": "Asia/Shanghai",
+            "is_active": "on",
+            "roles": ["requester"],
+            "password": "Form-password-2026",
+        },
+    )
     user = User.objects.get(email="form@acme.example")
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/users/{user.pk}/"
@@ -72,22 +98,34 @@ def test_an_admin_creates_a_user_through_the_form(admin_client: Any, customer: A
     assert AuditEntry.objects.for_object(user).get().source == "web"
 
 
-def test_the_user_form_shows_a_duplicate_email_as_a_field_error(admin_client: Any, requester: Any) -> None:
+def test_the_user_form_shows_a_duplicate_email_as_a_field_error(
+    admin_client: Any, requester: Any
+) -> None:
     before = AuditEntry.objects.count()
-    response = admin_client.post("/accounts/users/new/", {
-        "email": requester.email.upper(), "organization": requester.organization_id,
-        "language": "en", "timezone": "Asia/Shanghai",
-    })
+    response = admin_client.post(
+        "/accounts/users/new/",
+        {
+            "email": requester.email.upper(),
+            "organization": requester.organization_id,
+            "language": "en",
+            "timezone": "Asia/Shanghai",
+        },
+    )
     assert response.status_code == 200
     assert "A user with this e-mail address already exists." in response.content.decode()
     assert AuditEntry.objects.count() == before
 
 
 def test_an_unknown_time_zone_is_refused_by_name(admin_client: Any, requester: Any) -> None:
-    response = admin_client.post(f"/accounts/users/{requester.pk}/edit/", {
-        "email": requester.email, "organization": requester.organization_id,
-        "language": "en", "timezone": "Mars/Olympus",
-    })
+    response = admin_client.post(
+        f"/accounts/users/{requester.pk}/edit/",
+        {
+            "email": requester.email,
+            "organization": requester.organization_id,
+            "language": "en",
+            "timezone": "Mars/Olympus",
+        },
+    )
     assert response.status_code == 200
     assert "Unknown time zone" in response.content.decode()
 
@@ -106,7 +144,9 @@ def test_an_htmx_request_gets_only_the_table(admin_client: Any, requester: Any) 
     assert "<html" not in body
 
 
-def test_the_user_list_page_runs_a_constant_number_of_queries(admin_client: Any, customer: Any) -> None:
+def test_the_user_list_page_runs_a_constant_number_of_queries(
+    admin_client: Any, customer: Any
+) -> None:
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
             assert admin_client.get("/accounts/users/").status_code == 200
@@ -128,7 +168,9 @@ def test_switching_language_is_remembered_on_the_account(client: Any, requester:
 
 
 def test_a_language_switch_never_redirects_off_site(client: Any) -> None:
-    response = client.post("/accounts/language/", {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        "/accounts/language/", {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -138,7 +180,9 @@ def test_state_never_changes_on_get(client: Any, requester: Any) -> None:
     assert client.get("/accounts/tokens/").status_code == 405
 
 
-def test_the_django_admin_is_read_only_and_for_superusers_only(client: Any, admin: Any, requester: Any) -> None:
+def test_the_django_admin_is_read_only_and_for_superusers_only(
+    client: Any, admin: Any, requester: Any
+) -> None:
     client.force_login(admin)  # an administrator by role, not a superuser
     assert client.get("/admin/").status_code == 302
     superuser = UserFactory(organization=admin.organization, is_superuser=True, is_staff=True)

@@ -6,12 +6,19 @@ import pytest
 
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("audit_flushable")]
 
 
-def test_a_user_signs_in_and_switches_the_language(live_server: Any, page: Any, provider: Any) -> None:
-    UserFactory(email="browser@provider.example", name="Browser User", organization=provider,
-                roles=["admin"], language="en")
+def test_a_user_signs_in_and_switches_the_language(
+    live_server: Any, page: Any, provider: Any
+) -> None:
+    UserFactory(
+        email="browser@provider.example",
+        name="Browser User",
+        organization=provider,
+        roles=["admin"],
+        language="en",
+    )
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "browser@provider.example")
     page.fill("#id_password", PASSWORD)
@@ -29,7 +36,9 @@ def test_a_user_signs_in_and_switches_the_language(live_server: Any, page: Any, 
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
 
-def test_a_wrong_password_shows_the_same_message_as_an_unknown_account(live_server: Any, page: Any) -> None:
+def test_a_wrong_password_shows_the_same_message_as_an_unknown_account(
+    live_server: Any, page: Any
+) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "nobody@provider.example")
     page.fill("#id_password", "wrong-password")

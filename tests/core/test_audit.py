@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -16,13 +17,10 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _drop_triggers() -> None:
-    """What an attacker with database rights would do before editing history."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER core_auditentry_no_update")
-            cursor.execute("DROP TRIGGER core_auditentry_no_delete")
-        else:
-            cursor.execute("DROP TRIGGER core_auditentry_protect ON core_auditentry")
+    """What an attacker with database rights would do before editing history; the test
+    transaction's rollback restores them."""
+    migration = importlib.import_module("yunwei.core.migrations.0002_protect_sealed_audit_entries")
+    migration.protect(connection, on=False)
 
 
 def _history(provider: Any, n: int = 4) -> list[AuditEntry]:

@@ -100,7 +100,7 @@ def test_user_create_and_token_create_print_what_a_script_needs(data_dir: Path) 
 
 def test_user_create_refuses_bad_input_with_a_clear_error(data_dir: Path) -> None:
     duplicate = run(["user", "create", "ops2@example.com"], data_dir)
-    again = run(["user", "create", "OPS2@example.com"], data_dir)
+    again = run(["user", "create", "OPS2@example.com"], data_dir, YUNWEI_LANGUAGE="en")
     assert duplicate.returncode == 0
     assert again.returncode != 0
     assert "email: A user with this e-mail address already exists." in again.stderr

@@ -36,7 +36,6 @@ USER_FIELDS = (
     "is_active",
     "is_staff",
     "is_superuser",
-    "groups",
 )
 TEAM_FIELDS = ("name", "description", "email", "lead", "members")
 TOKEN_PREFIX = "yw_"  # noqa: S105 - a visible marker, not a secret
@@ -115,6 +114,12 @@ def _role_groups(codes: Iterable[str]) -> list[Group]:
     return [roles[code] for code in codes]
 
 
+def _user_state(user: User) -> dict[str, Any]:
+    """The audited state of a user: its fields and its role codes."""
+    roles = sorted(Role.objects.filter(group__user=user).values_list("code", flat=True))
+    return {**audit.snapshot(user, USER_FIELDS), "roles": roles}
+
+
 def _check_email_free(email: str, *, exclude_pk: int | None = None) -> None:
     clash = User.objects.filter(email__iexact=email)
     if exclude_pk is not None:
@@ -183,7 +188,9 @@ def create_user(
         user.set_unusable_password()
     user.save()
     user.groups.set(groups)
-    audit.record_create(user, USER_FIELDS, actor=actor)
+    audit.record(
+        actor=actor, action=AuditAction.CREATE, obj=user, changes=audit.diff({}, _user_state(user))
+    )
     return user
 
 
@@ -199,7 +206,7 @@ def update_user(
     require_permission(actor, "accounts.change_user")
     require_visible(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = audit.snapshot(user, USER_FIELDS)
+    before = _user_state(user)
     if (
         ("is_superuser" in changes or "is_staff" in changes)
         and actor is not None
@@ -213,14 +220,14 @@ def update_user(
         _check_email_free(changes["email"], exclude_pk=user.pk)
     if "organization" in changes:
         _check_organization_visible(actor, changes["organization"])
-    _apply(user, set(USER_FIELDS) - {"groups"}, changes)
+    _apply(user, USER_FIELDS, changes)
     _full_clean(user, exclude=["password"])
     if roles is not None:
         user.groups.set(_role_groups(roles))
     if password:
         _check_password(user, password)
         user.set_password(password)
-    after = audit.snapshot(user, USER_FIELDS)
+    after = _user_state(user)
     changed = audit.diff(before, after)
     if password:
         changed["password"] = [audit.REDACTED, audit.REDACTED]

@@ -21,7 +21,7 @@ class SearchFilterSet(django_filters.FilterSet):
 
 class OrganizationFilter(SearchFilterSet):
     search_fields = ("name", "code")
-    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("kind"))
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
 
     class Meta:
         model = Organization

@@ -12,6 +12,7 @@ class OrganizationTable(tables.Table):
     class Meta:
         model = Organization
         fields = ["name", "code", "kind", "is_active", "created_at"]
+        sequence = ["name", "code", "kind", "is_active", "created_at"]
         attrs = {"class": "table table-vcenter card-table"}
 
 
@@ -19,6 +20,7 @@ class UserTable(tables.Table):
     email = tables.Column(linkify=True)
     organization = tables.Column(linkify=True)
     roles = tables.Column(verbose_name=_("Roles"), empty_values=(), orderable=False)
+    last_login = tables.DateTimeColumn(format="Y-m-d H:i")
 
     class Meta:
         model = User

@@ -162,7 +162,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         try:
             actions.update_own_preferences(user, **form.cleaned_data)
         except Exception as error:
-            form.add_error("timezone", error)
+            form.add_error(None, error)
         else:
             messages.success(request, _("Preferences saved."))
             return redirect("accounts:preferences")

@@ -46,7 +46,8 @@ def visible(model: type[Model], user: Any) -> QuerySet:
 class ObjectListView(PermissionMixin, SingleTableMixin, FilterView):
     template_name = "core/object_list.html"
     fragment_template = "core/partials/_object_table.html"
-    paginate_by = 25
+    paginate_by = None  # django-tables2 paginates
+    table_pagination = {"per_page": 25}
     add_url_name = ""
     add_permission = ""
 
@@ -61,6 +62,7 @@ class ObjectListView(PermissionMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["title"] = self.model._meta.verbose_name_plural
+        context["verbose_name"] = self.model._meta.verbose_name
         context["can_add"] = bool(self.add_url_name) and self.request.user.has_perm(
             self.add_permission
         )
@@ -70,6 +72,7 @@ class ObjectListView(PermissionMixin, SingleTableMixin, FilterView):
 
 class ObjectDetailView(PermissionMixin, DetailView):
     template_name = "core/object_detail.html"
+    context_object_name = "object"  # never `user`: that name is the signed-in user
     edit_url_name = ""
     edit_permission = ""
     history_limit = 50

@@ -33,7 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class AuditTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name=_("time"), format="Y-m-d H:i:s")
+    created_at = tables.DateTimeColumn(
+        verbose_name=_("time"), format="Y-m-d H:i:s", attrs={"td": {"class": "text-nowrap"}}
+    )
     changes = tables.JSONColumn(verbose_name=_("changes"), orderable=False)
 
     class Meta:
@@ -54,11 +56,11 @@ class AuditTable(tables.Table):
 
 
 class AuditFilter(django_filters.FilterSet):
-    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("action"))
-    source = django_filters.ChoiceFilter(choices=AuditSource.choices, label=_("source"))
-    object_type = django_filters.CharFilter(label=_("object type"))
-    object_id = django_filters.CharFilter(label=_("object id"))
-    actor_label = django_filters.CharFilter(label=_("actor"), lookup_expr="icontains")
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    source = django_filters.ChoiceFilter(choices=AuditSource.choices, label=_("Source"))
+    object_type = django_filters.CharFilter(label=_("Object type"))
+    object_id = django_filters.CharFilter(label=_("Object id"))
+    actor_label = django_filters.CharFilter(label=_("Actor"), lookup_expr="icontains")
 
     class Meta:
         model = AuditEntry
@@ -70,7 +72,7 @@ class AuditList(ObjectListView):
     table_class = AuditTable
     filterset_class = AuditFilter
     permission = "core.view_auditentry"
-    paginate_by = 50
+    table_pagination = {"per_page": 50}
 
     def get_queryset(self) -> QuerySet:
         return AuditEntry.objects.visible_to(self.request.user)

@@ -37,17 +37,19 @@ POSTGRESQL_REVERSE = [
 STATEMENTS = {"sqlite": (SQLITE, SQLITE_REVERSE), "postgresql": (POSTGRESQL, POSTGRESQL_REVERSE)}
 
 
-def _run(schema_editor, index):
-    for statement in STATEMENTS.get(schema_editor.connection.vendor, ([], []))[index]:
-        schema_editor.execute(statement, params=None)
+def protect(connection, *, on=True):
+    """Create (or drop) the triggers on `connection`; the tests use this too."""
+    with connection.cursor() as cursor:
+        for statement in STATEMENTS.get(connection.vendor, ([], []))[0 if on else 1]:
+            cursor.execute(statement)
 
 
 def forwards(apps, schema_editor):
-    _run(schema_editor, 0)
+    protect(schema_editor.connection, on=True)
 
 
 def backwards(apps, schema_editor):
-    _run(schema_editor, 1)
+    protect(schema_editor.connection, on=False)
 
 
 class Migration(migrations.Migration):
