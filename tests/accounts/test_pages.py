@@ -192,3 +192,12 @@ def test_the_django_admin_is_read_only_and_for_superusers_only(
     response = client.post(f"/admin/accounts/user/{requester.pk}/change/", {"name": "Changed"})
     assert response.status_code == 403
     assert client.get("/admin/accounts/user/add/").status_code == 403
+
+
+def test_the_audit_page_lists_changes_compactly_for_an_auditor(
+    client: Any, admin: Any, auditor: Any, requester: Any
+) -> None:
+    actions.update_user(requester, actor=admin, name="Renamed Person")
+    client.force_login(auditor)
+    page = client.get("/audit/?action=update").content.decode()
+    assert f"name: {requester.name} → Renamed Person" in page

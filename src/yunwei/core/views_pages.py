@@ -36,7 +36,7 @@ class AuditTable(tables.Table):
     created_at = tables.DateTimeColumn(
         verbose_name=_("time"), format="Y-m-d H:i:s", attrs={"td": {"class": "text-nowrap"}}
     )
-    changes = tables.JSONColumn(verbose_name=_("changes"), orderable=False)
+    changes = tables.Column(verbose_name=_("changes"), orderable=False)
 
     class Meta:
         model = AuditEntry
@@ -53,6 +53,17 @@ class AuditTable(tables.Table):
         ]
         attrs = {"class": "table table-vcenter card-table table-sm"}
         order_by = "-created_at"
+
+    def render_changes(self, value: dict[str, Any]) -> str:
+        """One line per field, `field: old → new`, shortened so rows stay readable."""
+
+        def short(item: Any) -> str:
+            text = "∅" if item in (None, "") else str(item)
+            return text if len(text) <= 40 else text[:39] + "…"
+
+        return "; ".join(
+            f"{name}: {short(old)} → {short(new)}" for name, (old, new) in value.items()
+        )
 
 
 class AuditFilter(django_filters.FilterSet):
