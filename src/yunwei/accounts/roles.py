@@ -1,8 +1,9 @@
 """The roles of Yunwei (codes fixed by API.md) and the permissions each one carries.
 
 Each role is a Django group holding model permissions; `sync_roles` creates or updates
-the groups after every migrate, so the definition here is the single source of truth.
-Modules added later extend ROLE_PERMISSIONS with their own permission codenames.
+the groups after every migrate, so code is the single source of truth. Other apps grant
+their own permissions by giving their AppConfig a `role_permissions` mapping of the same
+shape as ROLE_PERMISSIONS; `sync_roles` merges them all.
 """
 
 from __future__ import annotations
@@ -98,6 +99,17 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+def granted_permissions() -> dict[str, set[str]]:
+    """ROLE_PERMISSIONS merged with every app's `role_permissions`."""
+    from django.apps import apps
+
+    merged = {code: set(perms) for code, perms in ROLE_PERMISSIONS.items()}
+    for config in apps.get_app_configs():
+        for code, perms in getattr(config, "role_permissions", {}).items():
+            merged.setdefault(code, set()).update(perms)
+    return merged
+
+
 def sync_roles(**kwargs: Any) -> None:
     """Create the role groups and give each exactly its permissions."""
     from django.contrib.auth.models import Group, Permission
@@ -108,8 +120,9 @@ def sync_roles(**kwargs: Any) -> None:
         f"{perm.content_type.app_label}.{perm.codename}": perm
         for perm in Permission.objects.select_related("content_type")
     }
+    granted = granted_permissions()
     for code in RoleCode:
         group, _created = Group.objects.get_or_create(name=f"role:{code.value}")
         Role.objects.get_or_create(code=code.value, defaults={"group": group})
-        wanted = ROLE_PERMISSIONS.get(code.value, set())
+        wanted = granted.get(code.value, set())
         group.permissions.set([all_permissions[name] for name in wanted if name in all_permissions])
