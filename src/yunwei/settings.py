@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "ninja",
     "yunwei.core",
     "yunwei.accounts",
+    "yunwei.catalog",
+    "yunwei.sla",
     "yunwei.api",
 ]
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yunwei.sla.clock import Calendar, ClockError, due, elapsed
+from yunwei.sla.clock import Calendar, ClockError, due, due_after, elapsed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -753,3 +753,14 @@ def test_a_target_beyond_the_twenty_year_horizon_raises() -> None:
         due(utc(2026, 1, 1), 60 * 24 * 366 * 21, Calendar.always())
     assert caught.value.field == "minutes"
     assert "20 years" in caught.value.message
+
+
+def test_due_after_counts_a_budget_to_the_second() -> None:
+    calendar = Calendar.always("UTC")
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert due_after(start, timedelta(minutes=1, seconds=30), calendar) == datetime(
+        2026, 3, 2, 9, 1, 30, tzinfo=UTC
+    )
+    with pytest.raises(ClockError) as error:
+        due_after(start, timedelta(seconds=-1), calendar)
+    assert error.value.field == "minutes"

@@ -112,10 +112,15 @@ def granted_permissions() -> dict[str, set[str]]:
 
 def sync_roles(**kwargs: Any) -> None:
     """Create the role groups and give each exactly its permissions."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
     from yunwei.accounts.models import Role
 
+    # post_migrate reaches apps in order: make sure every app's permissions exist first.
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0)
     all_permissions = {
         f"{perm.content_type.app_label}.{perm.codename}": perm
         for perm in Permission.objects.select_related("content_type")

@@ -6,9 +6,11 @@ from django.urls import path
 from ninja import NinjaAPI
 
 from yunwei.accounts.api import router as accounts_router
+from yunwei.catalog.api import router as catalog_router
 from yunwei.core.api import health_router
 from yunwei.core.api import router as audit_router
 from yunwei.core.api_support import AUTH, install_error_handlers
+from yunwei.sla.api import router as sla_router
 
 api = NinjaAPI(
     title="Yunwei API",
@@ -22,6 +24,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", health_router)
 api.add_router("", accounts_router)
+api.add_router("", catalog_router)
+api.add_router("", sla_router)
 api.add_router("", audit_router)
 
 urlpatterns = [path("api/v1/", api.urls)]

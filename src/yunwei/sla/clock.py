@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["WEEKDAYS", "Calendar", "ClockError", "Intervals", "due", "elapsed"]
+__all__ = ["WEEKDAYS", "Calendar", "ClockError", "Intervals", "due", "due_after", "elapsed"]
 
 Intervals = tuple[tuple[int, int], ...]
 """Sorted, non-overlapping ``(start_minute, end_minute)`` pairs of a local day (1440 = 24:00)."""
@@ -282,18 +282,29 @@ def due(start: datetime, minutes: int, calendar: Calendar, pauses: Pauses = ()) 
     itself if it is one).  A target that is reached exactly at the end of a working interval is
     that end (18:00), not the next opening.
     """
-    start_us = _instant(start, "start")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0:
         raise ClockError("minutes", f"expected a whole number >= 0, got {minutes!r}")
+    return due_after(start, timedelta(minutes=minutes), calendar, pauses)
+
+
+def due_after(
+    start: datetime, budget: timedelta, calendar: Calendar, pauses: Pauses = ()
+) -> datetime | None:
+    """Like :func:`due`, for a budget of business time given to the microsecond (what is left
+    of a target after earlier running stretches)."""
+    start_us = _instant(start, "start")
+    budget_us = budget // _US
+    if budget_us < 0:
+        raise ClockError("minutes", f"expected a budget >= 0, got {budget}")
     paused = _normalise_pauses(pauses, None)
     first = _local_ordinal(calendar, start_us)
     last = min(first + _HORIZON_DAYS, date.max.toordinal() - 10)
-    reached, _ = _walk(calendar, start_us, _FOREVER, minutes * _US_PER_MINUTE, paused, first, last)
+    reached, _ = _walk(calendar, start_us, _FOREVER, budget_us, paused, first, last)
     if reached is None:
         return None
     if reached < 0:
         raise ClockError(
-            "minutes", f"{minutes} business minutes are not reached within {HORIZON_YEARS} years"
+            "minutes", f"{budget} of business time is not reached within {HORIZON_YEARS} years"
         )
     return _EPOCH + timedelta(microseconds=reached)
 

@@ -1,0 +1,165 @@
+"""Breaches and escalation rules, fired once each.
+
+`check(record_id)` is run by the worker at the instant a record's next breach or rule
+falls due, and by a sweep after downtime. Firing inserts an `EscalationFiring` row whose
+unique (record, rule) pair makes a second worker, a retry or a restart a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yunwei.core import audit
+from yunwei.core.models import AuditAction
+from yunwei.sla import engine
+from yunwei.sla.models import EscalationFiring, EscalationRule, SlaRecord
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """What a tracked kind of object (tickets, complaints…) does when escalated."""
+
+    reassign: Callable[[Any, Any], None]  # (object, team)
+    raise_priority: Callable[[Any], None]  # (object)
+
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def register(model_label: str, handler: Handler) -> None:
+    HANDLERS[model_label] = handler
+
+
+def _calendars(record: SlaRecord) -> dict[int, Any]:
+    return {
+        version: engine.calendar_at(record.calendar_id, version, record.calendar)
+        for version in {seg["calendar_version"] for seg in record.segments}
+    }
+
+
+def rule_instant(
+    record: SlaRecord, rule: EscalationRule, calendars: dict[int, Any]
+) -> dt.datetime | None:
+    return engine.instant_of(record, record.target_minutes * rule.at_percent // 100, calendars)
+
+
+def _rules(record: SlaRecord) -> list[EscalationRule]:
+    return [r for r in record.agreement.escalations.all() if r.kind == record.kind]
+
+
+def next_check_at(record: SlaRecord) -> dt.datetime | None:
+    """The earliest pending instant: the breach, or an escalation rule not yet fired."""
+    if not record.is_open:
+        return None
+    calendars = _calendars(record)
+    fired = set(record.firings.values_list("rule_id", flat=True))
+    instants = [record.due_at] if record.breached_at is None else []
+    instants += [
+        rule_instant(record, rule, calendars) for rule in _rules(record) if rule.pk not in fired
+    ]
+    pending = [instant for instant in instants if instant is not None]
+    return min(pending) if pending else None
+
+
+def _recipients(rule: EscalationRule) -> list[str]:
+    from yunwei.accounts.models import User
+
+    users = User.objects.filter(is_active=True)
+    emails: set[str] = set()
+    if rule.notify_user_id:
+        emails |= set(users.filter(pk=rule.notify_user_id).values_list("email", flat=True))
+    if rule.notify_team_id:
+        emails |= set(users.filter(teams__id=rule.notify_team_id).values_list("email", flat=True))
+    if rule.notify_role:
+        emails |= set(
+            users.filter(groups__role__code=rule.notify_role).values_list("email", flat=True)
+        )
+    return sorted(emails)
+
+
+def _perform(record: SlaRecord, rule: EscalationRule) -> str:
+    """Carries out the rule; returns what was done, for the audit trail."""
+    label = record.content_type.app_label + "." + record.content_type.model
+    if rule.action == "notify":
+        recipients = _recipients(rule)
+        subject = _("SLA escalation: %(record)s at %(percent)s%% of its target") % {
+            "record": record,
+            "percent": rule.at_percent,
+        }
+        body = _("Due: %(due)s\nTarget: %(minutes)s business minutes\nRule: %(rule)s") % {
+            "due": record.due_at,
+            "minutes": record.target_minutes,
+            "rule": rule,
+        }
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+        )
+        return "notified " + ", ".join(recipients)
+    handler = HANDLERS.get(label)
+    tracked = record.tracked
+    if handler is None or tracked is None:
+        return f"no escalation handler for {label}"
+    if rule.action == "reassign":
+        handler.reassign(tracked, rule.reassign_team)
+        return f"reassigned to team {rule.reassign_team_id}"
+    handler.raise_priority(tracked)
+    return "raised priority"
+
+
+@transaction.atomic
+def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
+    """Marks a breach and fires every rule whose instant has passed; returns what fired."""
+    now = now or timezone.now()
+    record = (
+        SlaRecord.objects.select_for_update()
+        .select_related("agreement", "calendar", "content_type")
+        .filter(pk=record_id)
+        .first()
+    )
+    if record is None or not record.is_open:
+        return []
+    fired: list[str] = []
+    if record.breached_at is None and record.due_at is not None and record.due_at <= now:
+        record.breached_at = record.due_at
+        record.save(update_fields=["breached_at"])
+        audit.record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            obj=record,
+            changes={"breached_at": [None, record.breached_at]},
+        )
+        fired.append("breach")
+    calendars = _calendars(record)
+    for rule in _rules(record):
+        instant = rule_instant(record, rule, calendars)
+        if instant is None or instant > now:
+            continue
+        try:
+            with transaction.atomic():
+                EscalationFiring.objects.create(record=record, rule=rule)
+        except IntegrityError:
+            continue  # fired already: by another worker, or before a restart
+        outcome = _perform(record, rule)
+        audit.record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            obj=record,
+            changes={"escalation": [None, f"{rule}: {outcome}"]},
+        )
+        fired.append(str(rule))
+    from yunwei.sla.actions import _schedule_escalation_check
+
+    _schedule_escalation_check(record)
+    return fired
