@@ -28,10 +28,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	YUNWEI_DATA_DIR=$$(mktemp -d) $(YUNWEI) makemigrations --check --dry-run
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.sla_clock
 
 messages: $(STAMP)
 	cd src/yunwei && ../../$(YUNWEI) makemessages -l zh_Hans -l en --no-location --ignore 'static/*'

@@ -102,7 +102,7 @@ def api_as() -> Any:
 def audit_triggers_dropped() -> Iterator[None]:
     """Drop the triggers that protect sealed audit entries (what an attacker with database
     rights would do), and put them back afterwards."""
-    migration = importlib.import_module("yunwei.core.migrations.0002_protect_sealed_audit_entries")
+    migration = importlib.import_module("yunwei.core.migrations.0003_protect_sealed_audit_entries")
     migration.protect(connection, on=False)
     try:
         yield

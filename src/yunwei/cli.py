@@ -18,6 +18,8 @@ VERBS = {
     "[--password P] [--superuser]`.",
     "token": "API tokens: `yunwei token create EMAIL` prints a new token alone on stdout.",
     "audit": "Audit trail: `yunwei audit verify` checks the hash chain; `yunwei audit seal`.",
+    "calendar": "Business calendars: `yunwei calendar import-cn YEAR --calendar NAME` fills "
+    "China's holidays and adjusted working days.",
     "check": "Check the configuration (`yunwei check --deploy` for production settings).",
 }
 

@@ -56,6 +56,8 @@ SECRET_KEY = env_str("SECRET_KEY") or read_or_create_secret(DATA_DIR / "secret.k
 # database alone cannot re-chain edited entries.
 AUDIT_KEY = env_str("AUDIT_KEY") or read_or_create_secret(DATA_DIR / "audit.key")
 
+# The host name in links sent by e-mail (password resets…); else the request's host.
+SITE_DOMAIN = env_str("SITE_DOMAIN")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -258,6 +260,8 @@ NINJA_PAGINATION_MAX_LIMIT = API_PAGE_MAX
 AUDIT_SEAL_INLINE = env_bool(
     "AUDIT_SEAL_INLINE", DATABASES["default"]["ENGINE"].endswith("sqlite3")
 )
+# The chain head is also written here, outside the database (see docs/audit.md).
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR", str(DATA_DIR / "audit-anchor.json"))
 WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "1"))
 
 LOGGING = {

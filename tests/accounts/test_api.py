@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from tests.conftest import ApiClient
@@ -308,7 +309,9 @@ def test_a_team_lead_changes_only_the_teams_they_lead(
     theirs = actions.create_team(actor=admin, name="Theirs", lead=agent)
     api = api_as(team_lead)
     assert api.patch(f"/api/v1/teams/{mine.pk}", {"members": [agent.pk]}).status_code == 200
-    assert api.patch(f"/api/v1/teams/{theirs.pk}", {"members": [team_lead.pk]}).status_code == 422
+    assert api.patch(f"/api/v1/teams/{theirs.pk}", {"members": [team_lead.pk]}).status_code == 403
+    theirs.refresh_from_db()
+    assert list(theirs.members.all()) == []
 
 
 # --- lists -----------------------------------------------------------------------------
@@ -365,3 +368,68 @@ def test_list_endpoints_run_a_constant_number_of_queries(
         actions.create_organization(actor=admin, name=f"Org {i}", code=f"org-{i}")
         actions.create_team(actor=admin, name=f"T{i + 1}", lead=agent, members=[agent])
     assert count_queries() == few
+
+
+def test_a_team_lead_cannot_take_over_another_team_through_the_form(
+    client: Any, admin: Any, team_lead: Any, agent: Any
+) -> None:
+    theirs = actions.create_team(actor=admin, name="Theirs", lead=agent)
+    client.force_login(team_lead)
+    response = client.post(
+        f"/accounts/teams/{theirs.pk}/edit/",
+        {"name": "Pwned", "lead": team_lead.pk, "members": [team_lead.pk]},
+    )
+    assert response.status_code == 403
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.lead_id) == ("Theirs", agent.pk)
+
+
+def test_only_a_superuser_may_change_a_superusers_account(
+    api_as: Any, admin: Any, provider: Any
+) -> None:
+    root = UserFactory(
+        email="root@provider.example", organization=provider, is_superuser=True, is_staff=True
+    )
+    api = api_as(admin)
+    for body in [
+        {"password": "Another-horse-99"},
+        {"email": "evil@x.example"},
+        {"is_active": False},
+    ]:
+        assert api.patch(f"/api/v1/users/{root.pk}", body).status_code == 403
+    root.refresh_from_db()
+    assert (root.email, root.is_active) == ("root@provider.example", True)
+    with pytest.raises(PermissionDenied):
+        actions.create_api_token(root, actor=admin)
+
+
+def test_provider_roles_cannot_be_given_to_a_customers_user(
+    api_as: Any, admin: Any, requester: Any
+) -> None:
+    api = api_as(admin)
+    response = api.patch(f"/api/v1/users/{requester.pk}", {"roles": ["admin"]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "roles"
+    assert requester.role_codes == {"requester"}
+    created = api.post(
+        "/api/v1/users",
+        {"email": "x@acme.example", "organization": requester.organization_id, "roles": ["agent"]},
+    )
+    assert created.status_code == 422
+
+
+def test_only_a_superuser_may_create_or_convert_provider_organizations(
+    api_as: Any, admin: Any, customer: Any
+) -> None:
+    api = api_as(admin)
+    assert (
+        api.post(
+            "/api/v1/organizations", {"name": "P2", "code": "p2", "kind": "provider"}
+        ).status_code
+        == 403
+    )
+    assert (
+        api.patch(f"/api/v1/organizations/{customer.pk}", {"kind": "provider"}).status_code == 403
+    )
+    customer.refresh_from_db()
+    assert customer.kind == "customer"

@@ -101,3 +101,47 @@ def test_confirming_an_authenticator_with_a_wrong_code_fails(agent: Any) -> None
         agent, device, token="123456" if _code(device) != "123456" else "654321"
     )
     assert not TOTPDevice.objects.filter(user=agent, confirmed=True).exists()
+
+
+def test_a_user_created_without_a_password_can_set_one_by_reset_link(
+    client: Any, customer: Any, settings: Any
+) -> None:
+    settings.SITE_DOMAIN = "desk.example.com"
+    user = actions.create_user(
+        actor=None, email="new@acme.example", organization=customer, roles=["requester"]
+    )
+    client.post("/accounts/password/reset/", {"email": "new@acme.example"})
+    (message,) = mail.outbox
+    link = next(
+        line for line in message.body.splitlines() if "/accounts/password/reset/" in line
+    ).strip()
+    assert "://desk.example.com/" in link
+    path = link.split("desk.example.com", 1)[1]
+    form_page = client.get(path, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "Fresh-password-77", "new_password2": "Fresh-password-77"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Fresh-password-77")
+    assert AuditEntry.objects.filter(object_id=str(user.pk), changes__has_key="reset").count() == 1
+
+
+def test_the_admin_has_no_sign_in_of_its_own(client: Any, provider: Any) -> None:
+    response = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_users_of_a_deactivated_organization_are_shut_out(
+    client: Any, api_as: Any, requester: Any
+) -> None:
+    api = api_as(requester)
+    client.force_login(requester)
+    actions.update_organization(requester.organization, actor=None, is_active=False)
+    assert api.get("/api/v1/me").status_code == 401
+    assert client.get("/").status_code == 302
+    assert (
+        _login(client, requester.email, PASSWORD).status_code == 200
+    )  # refused with the usual message

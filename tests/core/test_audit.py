@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def _drop_triggers() -> None:
     """What an attacker with database rights would do before editing history; the test
     transaction's rollback restores them."""
-    migration = importlib.import_module("yunwei.core.migrations.0002_protect_sealed_audit_entries")
+    migration = importlib.import_module("yunwei.core.migrations.0003_protect_sealed_audit_entries")
     migration.protect(connection, on=False)
 
 
@@ -157,3 +157,57 @@ def test_audit_verify_command_reports_an_intact_chain(provider: Any, capsys: Any
     _history(provider, 2)
     call_command("audit", "verify")
     assert "audit chain intact" in capsys.readouterr().out
+
+
+def test_an_entry_edited_while_awaiting_its_seal_is_refused_and_flagged(
+    provider: Any, settings: Any
+) -> None:
+    settings.AUDIT_SEAL_INLINE = False
+    audit.seal_pending()
+    org = actions.create_organization(actor=None, name="Pending", code="pending")
+    entry = AuditEntry.objects.for_object(org).get()
+    AuditEntry.objects.filter(pk=entry.pk).update(object_repr="forged")  # unsealed: no trigger
+    assert audit.verify_chain().bad_entry_id == entry.pk
+    with pytest.raises(audit.ChainBroken, match=str(entry.pk)):
+        audit.seal_pending()
+
+
+def test_truncating_the_end_and_rewriting_the_head_is_detected(provider: Any) -> None:
+    entries = _history(provider)
+    _drop_triggers()
+    AuditEntry.objects.filter(pk=entries[-1].pk).delete()
+    AuditChainHead.objects.filter(pk=1).update(seq=entries[-2].seq, hash=entries[-2].hash)
+    report = audit.verify_chain()
+    assert (report.ok, report.problem) == (False, "the chain head was altered")
+    with pytest.raises(audit.ChainBroken):
+        audit.seal_pending()
+
+
+def test_a_wiped_and_resealed_history_is_caught_by_the_anchor_outside_the_database(
+    provider: Any, settings: Any, tmp_path: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.AUDIT_ANCHOR_FILE = str(tmp_path / "anchor.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        entries = _history(provider)
+    assert audit.verify_chain().ok
+    _drop_triggers()
+    # Un-seal everything, drop one entry, forget the head: the sealer would start afresh.
+    AuditEntry.objects.update(seq=None, prev_hash="", hash="")
+    AuditEntry.objects.filter(pk=entries[1].pk).delete()
+    AuditChainHead.objects.all().delete()
+    with pytest.raises(audit.ChainBroken, match="were sealed"):
+        audit.seal_pending()
+    report = audit.verify_chain()
+    assert not report.ok
+    assert "database replaced" in report.problem
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_postgresql_refuses_to_truncate_sealed_history(provider: Any) -> None:
+    _history(provider, 1)
+    with (
+        pytest.raises(DatabaseError, match="truncated"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE core_auditentry")

@@ -199,7 +199,7 @@ def test_a_requester_sees_the_agreements_of_their_services_only(
 def test_a_30_minute_pause_on_a_working_day_moves_the_due_time_by_30_business_minutes(
     agreement: Any, customer: Any
 ) -> None:
-    response, resolution = actions.start_records(
+    _response, resolution = actions.start_records(
         customer,
         actor=None,
         agreement=agreement,
@@ -391,7 +391,8 @@ def test_an_escalation_fires_exactly_once_though_the_worker_was_down_at_its_inst
         )
     record = SlaRecord.objects.get()
     assert DBTaskResult.objects.filter(status="READY").count() == 1
-    assert EscalationFiring.objects.count() == 0 and mail.outbox == []
+    assert EscalationFiring.objects.count() == 0
+    assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("worker", "--once")  # the worker comes back
@@ -438,3 +439,12 @@ def test_an_escalation_at_75_percent_waits_for_its_instant(
     assert len(escalation.check(record.pk, now=at("2026-10-13T13:00"))) == 1
     record.refresh_from_db()
     assert record.next_check_at == at("2026-10-13T14:00")  # next: the breach itself
+
+
+def test_the_cli_imports_chinas_holidays_into_a_calendar(office_calendar: Any, capsys: Any) -> None:
+    call_command("calendar", "import-cn", "2026", "--calendar", "Office hours")
+    assert "adjusted working days" in capsys.readouterr().out
+    with pytest.raises(Exception, match="not available yet"):
+        call_command("calendar", "import-cn", "2099", "--calendar", "Office hours")
+    with pytest.raises(Exception, match="no calendar named"):
+        call_command("calendar", "import-cn", "2026", "--calendar", "Nope")

@@ -15,12 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yunwei.accounts.models import ApiToken, Organization, Role, Team, User
+from yunwei.accounts.models import ApiToken, Organization, OrganizationKind, Role, Team, User
 from yunwei.core import audit
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
@@ -58,11 +59,19 @@ def _full_clean(obj: Any, *, exclude: Iterable[str] = ()) -> None:
 # --- organizations ---------------------------------------------------------------------
 
 
+def _require_superuser_for_provider(actor: User | None, kind: str) -> None:
+    """Whoever belongs to a provider organization sees every customer: only a superuser
+    may create one or change an organization's kind."""
+    if kind == OrganizationKind.PROVIDER and actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser can create or change provider organizations."))
+
+
 @transaction.atomic
 def create_organization(
     *, actor: User | None, name: str, code: str, kind: str = "customer", is_active: bool = True
 ) -> Organization:
     require_permission(actor, "accounts.add_organization")
+    _require_superuser_for_provider(actor, kind)
     org = Organization(name=name, code=code, kind=kind, is_active=is_active)
     _full_clean(org)
     org.save()
@@ -76,6 +85,8 @@ def update_organization(org: Organization, *, actor: User | None, **changes: Any
     require_visible(actor, org)
     org = Organization.objects.select_for_update().get(pk=org.pk)
     before = audit.snapshot(org, ORGANIZATION_FIELDS)
+    if changes.get("kind", org.kind) != org.kind:
+        _require_superuser_for_provider(actor, OrganizationKind.PROVIDER)
     _apply(org, ORGANIZATION_FIELDS, changes)
     _full_clean(org)
     changed = audit.diff(before, audit.snapshot(org, ORGANIZATION_FIELDS))
@@ -98,6 +109,30 @@ def delete_organization(org: Organization, *, actor: User | None) -> None:
 
 
 # --- users -----------------------------------------------------------------------------
+
+
+def _require_may_manage(actor: User | None, user: User) -> None:
+    """Changing someone else's account needs `change_user` and sight of them; only a
+    superuser may touch a superuser's account."""
+    if actor is None or actor.pk == user.pk:
+        return
+    require_permission(actor, "accounts.change_user")
+    require_visible(actor, user)
+    if user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser can change a superuser's account."))
+
+
+def _check_roles_fit(organization: Organization, roles: Iterable[str]) -> None:
+    """Roles beyond requesting are the provider's: a customer's user with them would
+    gain the provider's view of every organization."""
+    staff_roles = sorted(set(roles) - {"requester"})
+    if staff_roles and organization.kind != OrganizationKind.PROVIDER:
+        raise ValidationError(
+            {
+                "roles": _("Only the provider's users can have these roles: %(roles)s.")
+                % {"roles": ", ".join(staff_roles)}
+            }
+        )
 
 
 def _role_groups(codes: Iterable[str]) -> list[Group]:
@@ -180,6 +215,8 @@ def create_user(
     )
     _full_clean(user, exclude=["password"])
     _check_email_free(user.email)
+    roles = list(roles)
+    _check_roles_fit(organization, roles)
     groups = _role_groups(roles)
     if password:
         _check_password(user, password)
@@ -206,6 +243,7 @@ def update_user(
     require_permission(actor, "accounts.change_user")
     require_visible(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
+    _require_may_manage(actor, user)
     before = _user_state(user)
     if (
         ("is_superuser" in changes or "is_staff" in changes)
@@ -222,6 +260,7 @@ def update_user(
         _check_organization_visible(actor, changes["organization"])
     _apply(user, USER_FIELDS, changes)
     _full_clean(user, exclude=["password"])
+    _check_roles_fit(user.organization, before["roles"] if roles is None else roles)
     if roles is not None:
         user.groups.set(_role_groups(roles))
     if password:
@@ -248,6 +287,20 @@ def change_own_password(user: User, *, password: str) -> None:
         action=AuditAction.UPDATE,
         obj=user,
         changes={"password": [audit.REDACTED, audit.REDACTED]},
+    )
+
+
+@transaction.atomic
+def reset_password(user: User, *, password: str) -> None:
+    """A password set through an e-mailed reset link (the link proved the mailbox)."""
+    _check_password(user, password)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        obj=user,
+        changes={"password": [audit.REDACTED, audit.REDACTED], "reset": [None, "e-mail link"]},
     )
 
 
@@ -308,15 +361,15 @@ def create_team(
 def update_team(team: Team, *, actor: User | None, **changes: Any) -> Team:
     require_permission(actor, "accounts.change_team")
     require_visible(actor, team)
+    # The stored team, not the caller's copy: a form may already have changed its lead.
+    team = Team.objects.select_for_update().get(pk=team.pk)
     if (
         actor is not None
-        and actor.has_role("team_lead")
         and not actor.has_role("admin")
         and not actor.is_superuser
         and team.lead_id != actor.pk
     ):
-        raise ValidationError(_("Team leads may change only the teams they lead."), code="not_lead")
-    team = Team.objects.select_for_update().get(pk=team.pk)
+        raise PermissionDenied(_("Team leads may change only the teams they lead."))
     before = audit.snapshot(team, TEAM_FIELDS)
     members = changes.pop("members", None)
     _apply(team, set(TEAM_FIELDS) - {"members"}, changes)
@@ -336,7 +389,14 @@ def delete_team(team: Team, *, actor: User | None) -> None:
     require_permission(actor, "accounts.delete_team")
     require_visible(actor, team)
     audit.record_delete(team, TEAM_FIELDS, actor=actor)
-    team.delete()
+    try:
+        with transaction.atomic():
+            team.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            _("Services or agreements still refer to this team; reassign them first."),
+            code="protected",
+        ) from error
 
 
 # --- roles -----------------------------------------------------------------------------
@@ -370,12 +430,10 @@ def create_api_token(
     user: User, *, actor: User | None, name: str = "", days: int | None = None
 ) -> tuple[ApiToken, str]:
     """Returns the token row and the token itself, which is never stored or shown again."""
-    if actor is not None and actor.pk != user.pk:
-        require_permission(actor, "accounts.change_user")
-        require_visible(actor, user)
+    _require_may_manage(actor, user)
     days = settings.API_TOKEN_DAYS if days is None else days
-    if days < 1:
-        raise ValidationError({"days": _("A token must be valid for at least one day.")})
+    if not 1 <= days <= 3660:
+        raise ValidationError({"days": _("A token is valid for 1 to 3660 days.")})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -400,9 +458,7 @@ def create_api_token(
 
 @transaction.atomic
 def revoke_api_token(token: ApiToken, *, actor: User | None) -> ApiToken:
-    if actor is not None and actor.pk != token.user_id:
-        require_permission(actor, "accounts.change_user")
-        require_visible(actor, token.user)
+    _require_may_manage(actor, token.user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -452,9 +508,7 @@ def confirm_totp_device(user: User, device: Any, *, token: str) -> bool:
 def remove_totp_devices(user: User, *, actor: User | None) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    if actor is not None and actor.pk != user.pk:
-        require_permission(actor, "accounts.change_user")
-        require_visible(actor, user)
+    _require_may_manage(actor, user)
     if user.requires_two_factor and actor is not None and actor.pk == user.pk:
         raise ValidationError(_("Your role requires two-factor sign-in; it cannot be turned off."))
     deleted, _details = TOTPDevice.objects.filter(user=user).delete()

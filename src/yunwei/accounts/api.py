@@ -25,7 +25,7 @@ from yunwei.accounts.schemas import (
     UserOut,
     UserPatch,
 )
-from yunwei.core.api_support import ListParams, get_visible, order, paginate
+from yunwei.core.api_support import ListParams, changes_of, get_visible, order, paginate
 from yunwei.core.permissions import require_permission
 
 router = Router(tags=["accounts"])
@@ -117,7 +117,7 @@ def get_organization(request: HttpRequest, org_id: int) -> Any:
 @router.patch("/organizations/{int:org_id}", response=OrganizationOut)
 def update_organization(request: HttpRequest, org_id: int, payload: OrganizationPatch) -> Any:
     org = get_visible(Organization.objects, request.user, org_id)
-    return actions.update_organization(org, actor=request.user, **payload.dict(exclude_unset=True))
+    return actions.update_organization(org, actor=request.user, **changes_of(payload))
 
 
 @router.delete("/organizations/{int:org_id}", response={204: None})
@@ -173,7 +173,7 @@ def get_user(request: HttpRequest, user_id: int) -> Any:
 @router.patch("/users/{int:user_id}", response=UserOut)
 def update_user(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
     target = get_visible(User.objects, request.user, user_id)
-    data = payload.dict(exclude_unset=True)
+    data = changes_of(payload)
     if "organization" in data:
         data["organization"] = _organization(request.user, data["organization"])
     actions.update_user(target, actor=request.user, **data)
@@ -222,7 +222,7 @@ def get_team(request: HttpRequest, team_id: int) -> Any:
 def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
     team = get_visible(Team.objects, request.user, team_id)
     actions.update_team(
-        team, actor=request.user, **_team_people(request, payload.dict(exclude_unset=True))
+        team, actor=request.user, **_team_people(request, changes_of(payload, nullable=["lead"]))
     )
     return Team.objects.for_list().get(pk=team.pk)
 
@@ -239,4 +239,4 @@ def delete_team(request: HttpRequest, team_id: int) -> HttpResponse | Any:
 
 @router.get("/roles", response=list[RoleOut])
 def list_roles(request: HttpRequest) -> Any:
-    return list(Role.objects.all())
+    return list(Role.objects.visible_to(request.user))

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,11 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("That e-mail address and password do not match an active account."),
         "inactive": _("That e-mail address and password do not match an active account."),
     }
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not user.organization.is_active:
+            raise ValidationError(self.error_messages["inactive"], code="inactive")
 
 
 class OtpForm(forms.Form):
@@ -145,3 +150,23 @@ class RoleForm(ActionFormMixin, forms.ModelForm):
                 require_two_factor=self.cleaned_data["require_two_factor"],
             )
         )
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Also reaches users created without a password, who set their first one this way."""
+
+    def get_users(self, email: str) -> Any:
+        return User.objects.filter(
+            email__iexact=email, is_active=True, organization__is_active=True
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Links name the configured host, not whatever Host header the request carried.
+        kwargs["domain_override"] = settings.SITE_DOMAIN or None
+        super().save(*args, **kwargs)
+
+
+class ResetPasswordForm(SetPasswordForm):
+    def save(self, commit: bool = True) -> Any:
+        actions.reset_password(self.user, password=self.cleaned_data["new_password1"])
+        return self.user

@@ -4,6 +4,7 @@ import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,6 +20,9 @@ class UserPreferencesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         zone = settings.DEFAULT_USER_TIMEZONE
+        if user.is_authenticated and not user.organization.is_active:
+            logout(request)  # the organization was deactivated: its sessions end
+            return redirect("accounts:login")
         if user.is_authenticated:
             zone = user.timezone or zone
             if user.language:

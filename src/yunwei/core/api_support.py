@@ -13,6 +13,7 @@ from django.core.exceptions import (
     RequestDataTooBig,
     ValidationError,
 )
+from django.db import DataError, IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ class BearerToken(HttpBearer):
             .filter(key_hash=token_digest(token))
             .first()
         )
-        if row is None or not row.user.is_active:
+        if row is None or not row.user.is_active or not row.user.organization.is_active:
             return None
         touch_api_token(row)
         request.user = row.user
@@ -50,6 +51,8 @@ class VerifiedSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
+        if user and not user.organization.is_active:
+            return None
         if user and user.requires_two_factor and not user.is_verified():
             return None
         return user
@@ -126,6 +129,23 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def does_not_exist(request: HttpRequest, exc: Exception) -> HttpResponse:
         return respond(request, 404, _("Not found."))
 
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    @api.exception_handler(UnicodeError)
+    def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Safety net: values the database cannot hold (huge numbers, NUL or lone
+        # surrogate characters) are the caller's error, never a 500.
+        return respond(
+            request, 422, _("A value is out of range or contains characters that cannot be stored.")
+        )
+
+    @api.exception_handler(IntegrityError)
+    def conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Two requests raced to create the same unique value; the loser is told so.
+        return respond(
+            request, 409, _("This conflicts with a record saved at the same moment; try again.")
+        )
+
     @api.exception_handler(RequestDataTooBig)
     def too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
         return respond(request, 413, _("The request body is too large."))
@@ -164,12 +184,21 @@ def order(queryset: QuerySet, ordering: str, allowed: Sequence[str], default: st
 def paginate(queryset: QuerySet, params: ListParams, max_limit: int = 500) -> dict[str, Any]:
     if params.limit < 1 or params.limit > max_limit:
         raise ValidationError({"limit": _("Must be between 1 and %(max)s.") % {"max": max_limit}})
-    if params.offset < 0:
-        raise ValidationError({"offset": _("Must not be negative.")})
+    if not 0 <= params.offset <= 10**9:
+        raise ValidationError({"offset": _("Must be between 0 and 1000000000.")})
     return {
         "count": queryset.count(),
         "items": list(queryset[params.offset : params.offset + params.limit]),
     }
+
+
+def changes_of(payload: Schema, nullable: Sequence[str] = ()) -> dict[str, Any]:
+    """The fields a PATCH sets; null is refused, naming the field, unless `nullable`."""
+    changes = payload.dict(exclude_unset=True)
+    nulls = [name for name, value in changes.items() if value is None and name not in nullable]
+    if nulls:
+        raise ValidationError({name: _("This field cannot be null.") for name in nulls})
+    return changes
 
 
 def get_visible(queryset: QuerySet, user: Any, pk: int) -> Any:

@@ -16,7 +16,9 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -111,7 +113,7 @@ def record(
         object_repr = object_repr or str(obj)
         organization_id = organization_id if organization_id is not None else organization_of(obj)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    entry = AuditEntry.objects.create(
+    entry = AuditEntry(
         created_at=timezone.now(),
         actor=actor if authenticated else None,
         actor_label=getattr(actor, "email", "") if authenticated else "",
@@ -125,6 +127,8 @@ def record(
         request_id=origin.request_id,
         ip_address=_normal_ip(origin.ip_address),
     )
+    entry.mac = entry_mac(entry)
+    entry.save()
     if settings.AUDIT_SEAL_INLINE:
         seal_pending()
     return entry
@@ -145,30 +149,88 @@ def record_delete(obj: models.Model, fields: Iterable[str], *, actor: Any) -> Au
 # --- the chain -------------------------------------------------------------------------
 
 
+class ChainBroken(Exception):
+    """Sealing refused: the chain or an entry waiting to be sealed was tampered with."""
+
+
+def _mac(message: str) -> str:
+    return hmac.new(settings.AUDIT_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _canonical(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_mac(entry: AuditEntry) -> str:
+    """Seals an entry's content when it is written, before it joins the chain: an entry
+    edited while waiting to be sealed is refused by the sealer and flagged by verify."""
+    content = entry.chained_content()
+    content.pop("seq")
+    return _mac("entry|" + _canonical(content))
+
+
 def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
-    payload = json.dumps(
-        entry.chained_content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    return hmac.new(
-        settings.AUDIT_KEY.encode(), (prev_hash + payload).encode(), hashlib.sha256
-    ).hexdigest()
+    return _mac(prev_hash + _canonical(entry.chained_content()))
+
+
+def head_mac(seq: int, last_hash: str) -> str:
+    return _mac(f"head|{seq}|{last_hash}")
+
+
+def _read_anchor() -> dict[str, Any] | None:
+    path = settings.AUDIT_ANCHOR_FILE
+    if not path or not Path(path).exists():
+        return None
+    return dict(json.loads(Path(path).read_text()))
+
+
+def _write_anchor(seq: int, last_hash: str) -> None:
+    """The chain head, also kept outside the database: a database reset or rolled-back
+    backup that loses sealed entries no longer looks like a fresh, intact chain."""
+    path = settings.AUDIT_ANCHOR_FILE
+    if not path:
+        return
+    anchor = _read_anchor()
+    if anchor and anchor["seq"] >= seq:
+        return
+    temporary = Path(f"{path}.tmp")
+    temporary.write_text(json.dumps({"seq": seq, "hash": last_hash}))
+    temporary.replace(path)
+
+
+def _checked_head() -> AuditChainHead:
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    if head.seq and not hmac.compare_digest(head.mac, head_mac(head.seq, head.hash)):
+        raise ChainBroken("the chain head was altered")
+    anchor = _read_anchor()
+    if anchor and anchor["seq"] > head.seq:
+        raise ChainBroken(
+            f"the chain head is at {head.seq} but {anchor['seq']} entries were sealed"
+        )
+    return head
 
 
 def seal_pending(batch: int = 1000) -> int:
-    """Seal unsealed entries into the chain in id order; returns how many were sealed."""
+    """Seal unsealed entries into the chain in id order; returns how many were sealed.
+
+    Refuses (ChainBroken) when the head or an entry's own seal shows tampering."""
     sealed = 0
     while True:
         with transaction.atomic():
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+            head = _checked_head()
             pending = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id")[:batch])
             for entry in pending:
+                if not hmac.compare_digest(entry.mac, entry_mac(entry)):
+                    raise ChainBroken(f"entry {entry.pk} was altered before it was sealed")
                 entry.seq = head.seq + 1
                 entry.prev_hash = head.hash or GENESIS_HASH
                 entry.hash = entry_hash(entry, entry.prev_hash)
                 entry.save(update_fields=["seq", "prev_hash", "hash"])
                 head.seq, head.hash = entry.seq, entry.hash
             if pending:
-                head.save(update_fields=["seq", "hash"])
+                head.mac = head_mac(head.seq, head.hash)
+                head.save(update_fields=["seq", "hash", "mac"])
+                transaction.on_commit(partial(_write_anchor, head.seq, head.hash))
         sealed += len(pending)
         if len(pending) < batch:
             return sealed
@@ -187,23 +249,35 @@ class VerifyReport:
         return not self.problem
 
 
+def _entry_problem(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str:
+    if entry.seq != expected_seq:
+        return f"sequence jumps from {expected_seq - 1} to {entry.seq}: entries deleted"
+    if entry.prev_hash != prev_hash:
+        return "link to the previous entry is broken: entries deleted or reordered"
+    if not hmac.compare_digest(entry.hash, entry_hash(entry, prev_hash)):
+        return "content does not match its seal: entry edited"
+    if not hmac.compare_digest(entry.mac, entry_mac(entry)):
+        return "content does not match its own seal: entry edited"
+    return ""
+
+
 def verify_chain() -> VerifyReport:
     """Recompute the chain; report the first entry that was edited, deleted or moved."""
-    unsealed = AuditEntry.objects.filter(seq__isnull=True).count()
+    unsealed_entries = AuditEntry.objects.filter(seq__isnull=True)
+    unsealed = unsealed_entries.count()
+    for entry in unsealed_entries.order_by("id").iterator(2000):
+        if not hmac.compare_digest(entry.mac, entry_mac(entry)):
+            return VerifyReport(0, unsealed, "entry edited while awaiting its seal", entry.pk, None)
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     for entry in AuditEntry.objects.filter(seq__isnull=False).order_by("seq").iterator(2000):
-        problem = ""
-        if entry.seq != expected_seq:
-            problem = f"sequence jumps from {expected_seq - 1} to {entry.seq}: entries deleted"
-        elif entry.prev_hash != prev_hash:
-            problem = "link to the previous entry is broken: entries deleted or reordered"
-        elif not hmac.compare_digest(entry.hash, entry_hash(entry, prev_hash)):
-            problem = "content does not match its seal: entry edited"
+        problem = _entry_problem(entry, expected_seq, prev_hash)
         if problem:
             return VerifyReport(checked, unsealed, problem, entry.pk, entry.seq)
         expected_seq, prev_hash, checked = expected_seq + 1, entry.hash, checked + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, "")
+    if head and head.seq and not hmac.compare_digest(head.mac, head_mac(head.seq, head.hash)):
+        return VerifyReport(checked, unsealed, "the chain head was altered", None, head.seq)
     if head_seq != checked or (checked and head_hash != prev_hash):
         return VerifyReport(
             checked,
@@ -211,5 +285,18 @@ def verify_chain() -> VerifyReport:
             f"chain head says {head_seq} entries, found {checked}: entries deleted from the end",
             None,
             head_seq,
+        )
+    anchor = _read_anchor()
+    if anchor and (
+        anchor["seq"] > checked
+        or (AuditEntry.objects.filter(seq=anchor["seq"]).exclude(hash=anchor["hash"]).exists())
+    ):
+        return VerifyReport(
+            checked,
+            unsealed,
+            f"{anchor['seq']} entries were sealed on this machine, the database has {checked}: "
+            "entries deleted or the database replaced",
+            None,
+            anchor["seq"],
         )
     return VerifyReport(checked, unsealed)

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 
 from yunwei.core.context import new_request_id, origin
 
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class RequestIdMiddleware:
@@ -19,7 +19,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         supplied = request.headers.get("X-Request-ID", "")
-        request_id = supplied if _SAFE_REQUEST_ID.match(supplied) else new_request_id()
+        request_id = supplied if _SAFE_REQUEST_ID.fullmatch(supplied) else new_request_id()
         source = "api" if request.path.startswith("/api/") else "web"
         request.request_id = request_id  # type: ignore[attr-defined]
         with origin(source, request_id=request_id, ip_address=request.META.get("REMOTE_ADDR")):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -70,6 +71,7 @@ class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("sequence"), null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)  # the entry's own seal, set when written
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -94,7 +96,7 @@ class AuditEntry(models.Model):
         """Exactly what the chain hash covers."""
         return {
             "seq": self.seq,
-            "created_at": self.created_at.isoformat(),
+            "created_at": self.created_at.astimezone(dt.UTC).isoformat(),
             "actor_id": self.actor_id,
             "actor_label": self.actor_label,
             "object_type": self.object_type,
@@ -114,6 +116,7 @@ class AuditChainHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("audit chain head")

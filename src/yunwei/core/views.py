@@ -83,9 +83,11 @@ class ObjectDetailView(PermissionMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["history"] = AuditEntry.objects.visible_to(user).for_object(self.object)[
-            : self.history_limit
-        ]
+        may_read_history = not user.is_provider_staff or user.has_perm("core.view_auditentry")
+        history = (
+            AuditEntry.objects.visible_to(user) if may_read_history else AuditEntry.objects.none()
+        )
+        context["history"] = history.for_object(self.object)[: self.history_limit]
         context["can_edit"] = bool(self.edit_url_name) and user.has_perm(self.edit_permission)
         context["edit_url_name"] = self.edit_url_name
         return context

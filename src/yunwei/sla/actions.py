@@ -402,7 +402,7 @@ def _recompute(
             engine.segment(
                 now,
                 state,
-                calendar_version=record.calendar.version,
+                calendar=record.calendar,
                 target=record.target_minutes,
                 reason=previous_reason if state == "paused" else reason,
             )
@@ -455,11 +455,7 @@ def start_records(
             priority=priority,
             target_minutes=target,
             started_at=at,
-            segments=[
-                engine.segment(
-                    at, "running", calendar_version=agreement.calendar.version, target=target
-                )
-            ],
+            segments=[engine.segment(at, "running", calendar=agreement.calendar, target=target)],
         )
         computed = engine.compute(record, at, agreement.warning_percent)
         record.due_at, record.warning_at = computed.due_at, computed.warning_at
@@ -504,7 +500,7 @@ def pause_records(
             engine.segment(
                 at,
                 "paused",
-                calendar_version=record.calendar.version,
+                calendar=record.calendar,
                 target=record.target_minutes,
                 reason=reason,
             )
@@ -535,7 +531,7 @@ def resume_records(
             engine.segment(
                 at,
                 "running",
-                calendar_version=record.calendar.version,
+                calendar=record.calendar,
                 target=record.target_minutes,
             )
         )

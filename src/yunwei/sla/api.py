@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from yunwei.accounts.models import Organization, Team, User
-from yunwei.core.api_support import ListParams, get_visible, order, paginate
+from yunwei.core.api_support import ListParams, changes_of, get_visible, order, paginate
 from yunwei.core.permissions import require_permission
 from yunwei.sla import actions, availability, clock, engine
 from yunwei.sla.models import Agreement, Calendar, Outage, SlaRecord
@@ -111,7 +111,7 @@ def get_calendar(request: HttpRequest, calendar_id: int) -> Any:
 @router.patch("/calendars/{int:calendar_id}", response=CalendarOut)
 def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarPatch) -> Any:
     calendar = get_visible(Calendar.objects, request.user, calendar_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = changes_of(payload)
     if "exceptions" in changes:
         changes["exceptions"] = _exceptions(payload.exceptions) or []
     return actions.update_calendar(calendar, actor=request.user, **changes)
@@ -258,7 +258,7 @@ def get_agreement(request: HttpRequest, agreement_id: int) -> Any:
 @router.patch("/slas/{int:agreement_id}", response=AgreementOut)
 def update_agreement(request: HttpRequest, agreement_id: int, payload: AgreementPatch) -> Any:
     agreement = get_visible(Agreement.objects, request.user, agreement_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = changes_of(payload)
     changes.pop("escalations", None)
     targets = changes.pop("targets", None)
     if "calendar" in changes:
@@ -322,21 +322,7 @@ def record_view(record: SlaRecord, now: dt.datetime, with_timeline: bool = False
         "elapsed_minutes": round(spent, 2),
     }
     if with_timeline:
-        timeline = []
-        for seg in record.segments:
-            start, end = engine.parse(seg["start"]), engine.parse(seg["end"])
-            business = 0.0
-            if seg["state"] == "running":
-                calendar = engine.calendar_at(
-                    record.calendar_id, seg["calendar_version"], record.calendar
-                )
-                business = (
-                    clock.elapsed(start, end or max(now, start), calendar).total_seconds() / 60
-                )  # type: ignore[arg-type,type-var]
-            timeline.append(
-                {**seg, "start": start, "end": end, "business_minutes": round(business, 2)}
-            )
-        view["timeline"] = timeline
+        view["timeline"] = engine.timeline(record, now)
     return view
 
 
@@ -419,7 +405,7 @@ def get_outage(request: HttpRequest, outage_id: int) -> Any:
 @router.patch("/outages/{int:outage_id}", response=OutageOut)
 def update_outage(request: HttpRequest, outage_id: int, payload: OutagePatch) -> Any:
     outage = get_visible(Outage.objects, request.user, outage_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = changes_of(payload, nullable=["organization", "ended_at"])
     if "organization" in changes:
         changes["organization"] = _pick(
             Organization.objects, request.user, changes["organization"], "organization"

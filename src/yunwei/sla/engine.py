@@ -43,16 +43,35 @@ def parse(value: str | None) -> dt.datetime | None:
 
 
 def segment(
-    start: dt.datetime, state: str, *, calendar_version: int, target: int, reason: str = ""
+    start: dt.datetime,
+    state: str,
+    *,
+    calendar: Calendar,
+    target: int,
+    reason: str = "",
 ) -> dict[str, Any]:
+    """One stretch of a record's history, with the calendar (and version) it runs under."""
     return {
         "start": start.isoformat(),
         "end": None,
         "state": state,
         "reason": reason,
-        "calendar_version": calendar_version,
+        "calendar": calendar.pk,
+        "calendar_version": calendar.version,
         "target_minutes": target,
     }
+
+
+def segment_calendar(record: SlaRecord, seg: dict[str, Any]) -> clock.Calendar:
+    return calendar_at(
+        seg.get("calendar", record.calendar_id), seg["calendar_version"], record.calendar
+    )
+
+
+def _bounds(seg: dict[str, Any], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    start = parse(seg["start"])
+    assert start is not None
+    return start, parse(seg["end"]) or max(now, start)
 
 
 @dataclass(frozen=True)
@@ -62,9 +81,7 @@ class Computed:
     elapsed: dt.timedelta  # business time counted up to `now`
 
 
-def instant_of(
-    record: SlaRecord, minutes: int, calendars: dict[int, clock.Calendar]
-) -> dt.datetime | None:
+def instant_of(record: SlaRecord, minutes: int) -> dt.datetime | None:
     """When `minutes` business minutes of running time will have been reached (past or
     future); None while the record is paused before reaching them."""
     spent = dt.timedelta()
@@ -72,7 +89,7 @@ def instant_of(
     for seg in record.segments:
         if seg["state"] != "running":
             continue
-        calendar = calendars[seg["calendar_version"]]
+        calendar = segment_calendar(record, seg)
         start, end = parse(seg["start"]), parse(seg["end"])
         assert start is not None
         candidate = clock.due_after(start, budget - spent, calendar)
@@ -82,20 +99,32 @@ def instant_of(
     return None
 
 
-def compute(record: SlaRecord, now: dt.datetime, warning_percent: int) -> Computed:
-    calendars = {
-        version: calendar_at(record.calendar_id, version, record.calendar)
-        for version in {seg["calendar_version"] for seg in record.segments}
-    }
-    elapsed = dt.timedelta()
+def timeline(record: SlaRecord, now: dt.datetime) -> list[dict[str, Any]]:
+    """Each stretch with its bounds and the business minutes it counted (paused: 0)."""
+    rows = []
     for seg in record.segments:
+        start, until = _bounds(seg, now)
+        business = dt.timedelta()
         if seg["state"] == "running":
-            start = parse(seg["start"])
-            end = parse(seg["end"]) or max(now, start)  # type: ignore[type-var]
-            elapsed += clock.elapsed(start, end, calendars[seg["calendar_version"]])  # type: ignore[arg-type]
-    due = instant_of(record, record.target_minutes, calendars)
-    warning = instant_of(record, record.target_minutes * warning_percent // 100, calendars)
-    return Computed(due_at=due, warning_at=warning, elapsed=elapsed)
+            business = clock.elapsed(start, until, segment_calendar(record, seg))
+        rows.append(
+            {
+                **seg,
+                "start": start,
+                "end": parse(seg["end"]),
+                "business_minutes": round(business.total_seconds() / 60, 2),
+            }
+        )
+    return rows
+
+
+def compute(record: SlaRecord, now: dt.datetime, warning_percent: int) -> Computed:
+    elapsed = sum((row["business_minutes"] for row in timeline(record, now)), 0.0)
+    return Computed(
+        due_at=instant_of(record, record.target_minutes),
+        warning_at=instant_of(record, record.target_minutes * warning_percent // 100),
+        elapsed=dt.timedelta(minutes=elapsed),
+    )
 
 
 def close_open_segment(segments: Iterable[dict[str, Any]], at: dt.datetime) -> list[dict[str, Any]]:

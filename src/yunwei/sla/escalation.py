@@ -42,17 +42,8 @@ def register(model_label: str, handler: Handler) -> None:
     HANDLERS[model_label] = handler
 
 
-def _calendars(record: SlaRecord) -> dict[int, Any]:
-    return {
-        version: engine.calendar_at(record.calendar_id, version, record.calendar)
-        for version in {seg["calendar_version"] for seg in record.segments}
-    }
-
-
-def rule_instant(
-    record: SlaRecord, rule: EscalationRule, calendars: dict[int, Any]
-) -> dt.datetime | None:
-    return engine.instant_of(record, record.target_minutes * rule.at_percent // 100, calendars)
+def rule_instant(record: SlaRecord, rule: EscalationRule) -> dt.datetime | None:
+    return engine.instant_of(record, record.target_minutes * rule.at_percent // 100)
 
 
 def _rules(record: SlaRecord) -> list[EscalationRule]:
@@ -63,12 +54,9 @@ def next_check_at(record: SlaRecord) -> dt.datetime | None:
     """The earliest pending instant: the breach, or an escalation rule not yet fired."""
     if not record.is_open:
         return None
-    calendars = _calendars(record)
     fired = set(record.firings.values_list("rule_id", flat=True))
     instants = [record.due_at] if record.breached_at is None else []
-    instants += [
-        rule_instant(record, rule, calendars) for rule in _rules(record) if rule.pk not in fired
-    ]
+    instants += [rule_instant(record, rule) for rule in _rules(record) if rule.pk not in fired]
     pending = [instant for instant in instants if instant is not None]
     return min(pending) if pending else None
 
@@ -141,9 +129,8 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
             changes={"breached_at": [None, record.breached_at]},
         )
         fired.append("breach")
-    calendars = _calendars(record)
     for rule in _rules(record):
-        instant = rule_instant(record, rule, calendars)
+        instant = rule_instant(record, rule)
         if instant is None or instant > now:
             continue
         try:

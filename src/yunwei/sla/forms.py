@@ -9,6 +9,7 @@ import json
 import re
 import zoneinfo
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from django import forms
@@ -53,7 +54,7 @@ ESCALATION_SLOTS = 3
 OFF_WORDS = {"off", "holiday", "closed", "休", "休息"}
 ON_WORDS = {"on", "working", "work", "班", "上班"}
 
-_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*[-–—~～]\s*(\d{1,2}):(\d{2})")
+_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*[-~\u2013\u2014\uff5e]\s*(\d{1,2}):(\d{2})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _HOURS_ERROR = re.compile(r"^hours\.(\w+)")
 _EXCEPTION_ERROR = re.compile(r"^exceptions\[(\d+)\]\S*:\s*(.*)$", re.DOTALL)
@@ -93,7 +94,7 @@ def parse_intervals(text: str) -> list[list[str]]:
     """ "09:00-12:00, 13:30-18:00" -> [["09:00", "12:00"], ["13:30", "18:00"]] (sorted);
     empty text is a closed day."""
     pairs: list[tuple[int, int]] = []
-    for piece in (p.strip() for p in re.split(r"[,，;；]", text or "")):
+    for piece in (p.strip() for p in re.split(r"[,;\uff0c\uff1b]", text or "")):
         if not piece:
             continue
         match = _RANGE.fullmatch(piece)
@@ -113,7 +114,7 @@ def parse_intervals(text: str) -> list[list[str]]:
             )
         pairs.append((start, end))
     pairs.sort()
-    for (start, end), (next_start, next_end) in zip(pairs, pairs[1:], strict=False):
+    for (start, end), (next_start, next_end) in pairwise(pairs):
         if next_start < end:
             raise ValidationError(
                 _("%(first)s and %(second)s overlap."),
@@ -353,7 +354,7 @@ class CalendarImportForm(forms.Form):
 
     def clean_years(self) -> list[int]:
         years = []
-        for piece in re.split(r"[\s,，;；]+", self.cleaned_data["years"].strip()):
+        for piece in re.split(r"[\s,;\uff0c\uff1b]+", self.cleaned_data["years"].strip()):
             if not piece:
                 continue
             if not piece.isdigit() or not 1900 <= int(piece) <= 2100:
@@ -501,7 +502,7 @@ class AgreementForm(SlaActionForm, forms.ModelForm):
             "reassign_team",
         )
         return [
-            {"number": slot + 1, **{key: self[f"esc{slot}_{key}"] for key in keys}}
+            {"number": slot + 1, "fields": [self[f"esc{slot}_{key}"] for key in keys]}
             for slot in range(self.slots)
         ]
 

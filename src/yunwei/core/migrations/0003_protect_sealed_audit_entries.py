@@ -2,6 +2,10 @@
 
 Unsealed entries (seq IS NULL) may still be updated once, by the sealer. Whoever drops
 these triggers to edit history is still caught by `yunwei audit verify`.
+
+SQLite drops a table's triggers when a migration rebuilds the table (most AlterField and
+AddField operations): a later migration of core_auditentry must call `protect()` again.
+tests/core/test_audit.py fails if the triggers are missing.
 """
 
 from django.db import migrations
@@ -53,5 +57,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0001_initial")]
+    dependencies = [("core", "0002_audit_entry_and_head_seals")]
     operations = [migrations.RunPython(forwards, backwards)]
