@@ -362,8 +362,9 @@ def test_another_organizations_records_are_404(
 # --- escalation ------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("audit_flushable")  # the real worker commits: no test transaction
 def test_an_escalation_fires_exactly_once_though_the_worker_was_down_at_its_instant(
-    agreement: Any, customer: Any, team_lead: Any, django_capture_on_commit_callbacks: Any
+    agreement: Any, customer: Any, team_lead: Any
 ) -> None:
     always = actions.create_calendar(
         actor=None,
@@ -379,39 +380,32 @@ def test_an_escalation_fires_exactly_once_though_the_worker_was_down_at_its_inst
         ],
     )
     started = dt.datetime.now(tz=dt.UTC) - dt.timedelta(hours=10)  # breached hours ago, worker down
-    with django_capture_on_commit_callbacks(execute=True):
-        actions.start_records(
-            customer,
-            actor=None,
-            agreement=agreement,
-            priority="general",
-            organization_id=customer.pk,
-            at=started,
-            kinds=["resolution"],
-        )
+    actions.start_records(
+        customer,
+        actor=None,
+        agreement=agreement,
+        priority="general",
+        organization_id=customer.pk,
+        at=started,
+        kinds=["resolution"],
+    )
     record = SlaRecord.objects.get()
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     assert EscalationFiring.objects.count() == 0
     assert mail.outbox == []
 
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("worker", "--once")  # the worker comes back
+    call_command("worker", "--once")  # the worker comes back
     assert EscalationFiring.objects.filter(record=record).count() == 1
     assert [m.to for m in mail.outbox] == [[team_lead.email]]
     record.refresh_from_db()
     assert record.breached_at == started + dt.timedelta(minutes=240)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        escalation.check(record.pk)  # a second worker, a retry, the sweep…
-        call_command("worker", "--once")
+    escalation.check(record.pk)  # a second worker, a retry, the sweep…
+    call_command("worker", "--once")
     assert EscalationFiring.objects.count() == 1
     assert len(mail.outbox) == 1
-    assert (
-        AuditEntry.objects.filter(
-            object_type="sla.slarecord", changes__has_key="escalation"
-        ).count()
-        == 1
-    )
+    fired = AuditEntry.objects.filter(object_type="sla.slarecord", changes__has_key="escalation")
+    assert fired.count() == 1
 
 
 def test_an_escalation_at_75_percent_waits_for_its_instant(
@@ -448,3 +442,24 @@ def test_the_cli_imports_chinas_holidays_into_a_calendar(office_calendar: Any, c
         call_command("calendar", "import-cn", "2099", "--calendar", "Office hours")
     with pytest.raises(Exception, match="no calendar named"):
         call_command("calendar", "import-cn", "2026", "--calendar", "Nope")
+
+
+def test_editing_an_agreement_does_not_fire_its_escalations_again(
+    agreement: Any, customer: Any, team_lead: Any
+) -> None:
+    rule = {"kind": "resolution", "at_percent": 75, "action": "notify", "notify_user": team_lead}
+    actions.update_agreement(agreement, actor=None, escalations=[rule])
+    actions.start_records(
+        customer,
+        actor=None,
+        agreement=agreement,
+        priority="general",
+        organization_id=customer.pk,
+        at=at("2026-10-13T10:00"),
+        kinds=["resolution"],
+    )
+    record = SlaRecord.objects.get()
+    assert len(escalation.check(record.pk, now=at("2026-10-13T13:30"))) == 1
+    actions.update_agreement(agreement, actor=None, name="Renamed", escalations=[rule])
+    assert escalation.check(record.pk, now=at("2026-10-13T13:31")) == []
+    assert EscalationFiring.objects.count() == 1

@@ -16,8 +16,8 @@ import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 

@@ -226,10 +226,25 @@ def _set_targets(agreement: Agreement, targets: Iterable[dict[str, Any]] | None)
         target.save()
 
 
+def _rule_key(rule: EscalationRule) -> tuple[Any, ...]:
+    return (
+        rule.kind,
+        rule.at_percent,
+        rule.action,
+        rule.notify_user_id,
+        rule.notify_team_id,
+        rule.notify_role,
+        rule.reassign_team_id,
+    )
+
+
 def _set_escalations(agreement: Agreement, rules: Iterable[dict[str, Any]] | None) -> None:
+    """Make the agreement's rules exactly `rules`. Unchanged rules are kept, so what they
+    already fired is remembered and does not fire again."""
     if rules is None:
         return
-    agreement.escalations.all().delete()
+    existing = {_rule_key(rule): rule for rule in agreement.escalations.all()}
+    wanted = []
     for index, item in enumerate(rules):
         rule = EscalationRule(agreement=agreement, **item)
         try:
@@ -249,7 +264,14 @@ def _set_escalations(agreement: Agreement, rules: Iterable[dict[str, Any]] | Non
             raise ValidationError(
                 {f"escalations.{index}.reassign_team": _("Say which team takes over.")}
             )
-        rule.save()
+        wanted.append(rule)
+    keep = {_rule_key(rule) for rule in wanted}
+    for key, rule in existing.items():
+        if key not in keep:
+            rule.delete()
+    for rule in wanted:
+        if _rule_key(rule) not in existing:
+            rule.save()
 
 
 def _agreement_state(agreement: Agreement) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from yunwei.accounts import demo as accounts_demo
+from yunwei.catalog import demo as catalog_demo
+from yunwei.sla import demo as sla_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             logins = accounts_demo.load()
+            catalog_demo.load()
+            sla_demo.load()
         self.stdout.write(f"Demo sign-ins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for address, roles in logins:
             self.stdout.write(f"  {address:<36} {roles}")
