@@ -27,6 +27,7 @@ from yunwei.sla.models import (
     Priority,
     RecordKind,
     RecordState,
+    SegmentReason,
     SlaRecord,
     Target,
 )
@@ -128,7 +129,7 @@ def update_calendar(calendar: Calendar, *, actor: Any, **changes: Any) -> Calend
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=calendar, changes=changed)
     if timing_changed:
         for record in SlaRecord.objects.open().filter(calendar=calendar).select_for_update():
-            _recompute(record, actor=actor, reason=_("calendar changed"), boundary=True)
+            _recompute(record, actor=actor, reason=SegmentReason.CALENDAR_CHANGED, boundary=True)
     return calendar
 
 
@@ -365,7 +366,7 @@ def update_agreement(
         record.target_minutes = _target_minutes(agreement, record.priority, record.kind)
         record.calendar = agreement.calendar
         record.agreement_version = agreement.version
-        _recompute(record, actor=actor, reason=_("agreement changed"), boundary=True)
+        _recompute(record, actor=actor, reason=SegmentReason.AGREEMENT_CHANGED, boundary=True)
     return agreement
 
 
@@ -614,7 +615,9 @@ def change_priority(
         record.priority = priority
         record.target_minutes = _target_minutes(record.agreement, priority, record.kind)
         changed.append(
-            _recompute(record, actor=actor, reason=_("priority changed"), boundary=True, now=at)
+            _recompute(
+                record, actor=actor, reason=SegmentReason.PRIORITY_CHANGED, boundary=True, now=at
+            )
         )
     return changed
 

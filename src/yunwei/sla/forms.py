@@ -438,7 +438,7 @@ class AgreementForm(SlaActionForm, forms.ModelForm):
                     label=_("Target"), choices=RecordKind.choices, required=False
                 ),
                 "at_percent": forms.IntegerField(
-                    label=_("At (% of target elapsed)"),
+                    label=_("At (percentage of target elapsed)"),
                     min_value=1,
                     max_value=1000,
                     required=False,

@@ -112,7 +112,7 @@ class Agreement(TimeStampedModel):
     )
     pause_states = models.JSONField(_("states that pause the clock"), default=list, blank=True)
     warning_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of target elapsed)"),
+        _("warn at (percentage of target elapsed)"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
@@ -184,7 +184,8 @@ class EscalationRule(models.Model):
         _("target"), max_length=20, choices=RecordKind.choices, default=RecordKind.RESOLUTION
     )
     at_percent = models.PositiveSmallIntegerField(
-        _("at (% of target elapsed)"), validators=[MinValueValidator(1), MaxValueValidator(1000)]
+        _("at (percentage of target elapsed)"),
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
     action = models.CharField(_("action"), max_length=20, choices=EscalationAction.choices)
     notify_user = models.ForeignKey(
@@ -204,6 +205,22 @@ class EscalationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at_percent}% → {self.get_action_display()}"
+
+
+class SegmentReason(models.TextChoices):
+    """Why a stretch of an SLA record's timeline began (stored as the code)."""
+
+    WAITING_ON_CUSTOMER = "waiting_on_customer", _("Waiting on the customer")
+    WAITING_ON_THIRD_PARTY = "waiting_on_third_party", _("Waiting on a third party")
+    CHANGE_FREEZE = "change_freeze", _("Change freeze")
+    CALENDAR_CHANGED = "calendar_changed", _("The calendar changed")
+    AGREEMENT_CHANGED = "agreement_changed", _("The agreement changed")
+    PRIORITY_CHANGED = "priority_changed", _("The priority changed")
+
+
+def reason_label(code: str) -> str:
+    """The translated label of a timeline reason; codes from elsewhere are shown as-is."""
+    return str(SegmentReason(code).label) if code in SegmentReason.values else code
 
 
 class RecordState(models.TextChoices):

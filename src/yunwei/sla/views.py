@@ -41,6 +41,7 @@ from yunwei.sla.models import (
     Priority,
     RecordState,
     SlaRecord,
+    reason_label,
 )
 from yunwei.sla.tables import AgreementTable, CalendarTable, OutageTable
 
@@ -248,6 +249,7 @@ def _timeline(record: SlaRecord, now: dt.datetime) -> tuple[list[dict[str, Any]]
     rows = [
         {
             **row,
+            "reason": reason_label(row["reason"]),
             "running": row["state"] == "running",
             "minutes": row["business_minutes"],
             "minutes_hm": hours_minutes(row["business_minutes"]),

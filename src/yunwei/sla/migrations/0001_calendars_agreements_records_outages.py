@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('availability_target', models.DecimalField(decimal_places=3, default=Decimal('99.900'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='availability target (%)')),
                 ('max_interruption_minutes', models.PositiveIntegerField(default=60, verbose_name='maximum single interruption (minutes)')),
                 ('pause_states', models.JSONField(blank=True, default=list, verbose_name='states that pause the clock')),
-                ('warning_percent', models.PositiveSmallIntegerField(default=75, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warn at (% of target elapsed)')),
+                ('warning_percent', models.PositiveSmallIntegerField(default=75, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warn at (percentage of target elapsed)')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
                 ('organization', models.ForeignKey(blank=True, help_text="Leave empty for the service's default agreement.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='accounts.organization', verbose_name='customer')),
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('response', 'First response'), ('resolution', 'Resolution')], default='resolution', max_length=20, verbose_name='target')),
-                ('at_percent', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)], verbose_name='at (% of target elapsed)')),
+                ('at_percent', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)], verbose_name='at (percentage of target elapsed)')),
                 ('action', models.CharField(choices=[('notify', 'Notify'), ('reassign', 'Reassign to a team'), ('raise_priority', 'Raise priority')], max_length=20, verbose_name='action')),
                 ('notify_role', models.CharField(blank=True, max_length=30, verbose_name='notify role')),
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='sla.agreement')),
