@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 YUNWEI := $(BIN)/yunwei
 BIND ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench install messages clean
+.PHONY: run test lint bench install messages openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.sla_clock
+
+openapi: $(STAMP)
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -c "import django; django.setup(); \
+	from tests.core.test_openapi import COMMITTED, render; COMMITTED.write_text(render(), encoding='utf-8')"
 
 messages: $(STAMP)
 	cd src/yunwei && ../../$(YUNWEI) makemessages -l zh_Hans -l en --no-location --ignore 'static/*'
