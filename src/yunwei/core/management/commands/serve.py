@@ -53,6 +53,8 @@ class Command(BaseCommand):
             "20",
         ]
         server = subprocess.Popen(command)  # noqa: S603
+        # A service manager stops us with SIGTERM: pass it on so gunicorn drains requests.
+        signal.signal(signal.SIGTERM, lambda signum, frame: server.send_signal(signal.SIGTERM))
         try:
             server.wait()
         except KeyboardInterrupt:
