@@ -55,9 +55,9 @@ MAX_MINUTES = 5_000
 ROUNDS = 10  # the clock and the baseline take turns, a tenth of their pairs at a time
 
 TABLE_ROWS = 100_000  # SLA records in the table
-# Open records the recompute path is timed on, per database.  The path costs about 10 ms
-# (SQLite) and 25 ms (PostgreSQL) per record on the 2-core reference machine, so all
-# 100,000 would take 15 to 40 minutes: far over the ~3-minute budget of `make bench`.
+# Open records the recompute path is timed on, per database.  The path costs 10-15 ms
+# (SQLite) and 15-25 ms (PostgreSQL) per record on the 2-core reference machine, so all
+# 100,000 would take 20 to 40 minutes: far over the ~3-minute budget of `make bench`.
 # The output says so and extrapolates; --recompute changes it.
 RECOMPUTE_RECORDS = {"sqlite": 5_000, "postgresql": 1_000}
 FLOOR_REPEATS = 5
