@@ -463,3 +463,147 @@ def test_editing_an_agreement_does_not_fire_its_escalations_again(
     actions.update_agreement(agreement, actor=None, name="Renamed", escalations=[rule])
     assert escalation.check(record.pk, now=at("2026-10-13T13:31")) == []
     assert EscalationFiring.objects.count() == 1
+
+
+# --- regressions found in review -------------------------------------------------------
+
+
+def test_a_calendar_still_in_a_records_history_cannot_be_deleted(
+    api_as: Any, admin: Any, agreement: Any, customer: Any, office_calendar: Any
+) -> None:
+    actions.start_records(
+        customer,
+        actor=None,
+        agreement=agreement,
+        priority="general",
+        organization_id=customer.pk,
+        at=at("2026-10-13T10:00"),
+    )
+    other = actions.create_calendar(actor=None, name="Other")
+    api = api_as(admin)
+    assert api.patch(f"/api/v1/slas/{agreement.pk}", {"calendar": other.pk}).status_code == 200
+    assert api.delete(f"/api/v1/calendars/{office_calendar.pk}").status_code == 422
+    assert api.get("/api/v1/sla-records").json()["count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"hours": {"mon": []}}, "hours"),
+        ({"timezone": "localtime"}, "timezone"),
+    ],
+)
+def test_a_calendar_without_working_time_or_with_a_host_zone_is_refused(
+    api_as: Any, admin: Any, body: dict[str, Any], field: str
+) -> None:
+    response = api_as(admin).post("/api/v1/calendars", {"name": "Empty", **body})
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, field)
+
+
+def test_a_target_beyond_a_year_is_refused_by_name(api_as: Any, admin: Any, agreement: Any) -> None:
+    response = api_as(admin).patch(
+        f"/api/v1/slas/{agreement.pk}",
+        {"targets": [{"priority": "general", "resolution_minutes": 2_000_000_000}]},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "targets.0.resolution_minutes"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("import-cn", None, "years.0"),
+        ("due", {"start": "0001-01-01T00:00:00Z", "minutes": 5}, "start"),
+    ],
+)
+def test_out_of_range_years_are_422(
+    api_as: Any, admin: Any, office_calendar: Any, path: str, params: Any, field: str
+) -> None:
+    api = api_as(admin)
+    url = f"/api/v1/calendars/{office_calendar.pk}/{path}"
+    response = api.post(url, {"years": [0]}) if params is None else api.get(url, params)
+    assert (response.status_code, response.json()["errors"][0]["field"]) == (422, field)
+    month = api.get("/api/v1/availability", {"month": "9999-12"})
+    assert (month.status_code, month.json()["errors"][0]["field"]) == (422, "month")
+
+
+def test_stopping_exactly_at_the_due_instant_meets_the_target(
+    agreement: Any, customer: Any
+) -> None:
+    actions.start_records(
+        customer,
+        actor=None,
+        agreement=agreement,
+        priority="general",
+        organization_id=customer.pk,
+        at=at("2026-10-13T10:00:00.004"),
+        kinds=["resolution"],
+    )
+    actions.pause_records(
+        customer, actor=None, reason="waiting_on_customer", at=at("2026-10-13T11:20:00.006")
+    )
+    actions.resume_records(customer, actor=None, at=at("2026-10-13T11:30:00"))
+    record = SlaRecord.objects.get()
+    (stopped,) = actions.stop_records(customer, actor=None, kinds=["resolution"], at=record.due_at)
+    assert (stopped.state, stopped.breached_at) == ("met", None)
+
+
+def test_warnings_fall_on_the_exact_share_of_a_short_target(agreement: Any, customer: Any) -> None:
+    actions.update_agreement(
+        agreement, actor=None, targets=[{"priority": "urgent", "response_minutes": 10}]
+    )
+    (record,) = actions.start_records(
+        customer,
+        actor=None,
+        agreement=agreement,
+        priority="urgent",
+        organization_id=customer.pk,
+        at=at("2026-10-13T10:00"),
+        kinds=["response"],
+    )
+    assert record.warning_at == at("2026-10-13T10:07:30")
+
+
+def test_a_broken_record_does_not_stop_the_sweep(
+    agreement: Any, customer: Any, provider: Any, monkeypatch: Any
+) -> None:
+    from yunwei.sla import jobs
+
+    for tracked in (customer, provider):
+        actions.start_records(
+            tracked,
+            actor=None,
+            agreement=agreement,
+            priority="general",
+            organization_id=customer.pk,
+            at=at("2026-10-13T10:00"),
+            kinds=["resolution"],
+        )
+    SlaRecord.objects.update(next_check_at=at("2026-10-13T09:00"))
+    first, second = SlaRecord.objects.order_by("pk")
+    checked = []
+
+    def flaky(record_id: int, now: Any = None) -> list[str]:
+        checked.append(record_id)
+        if record_id == first.pk:
+            raise RuntimeError("broken")
+        return []
+
+    monkeypatch.setattr(escalation, "check", flaky)
+    assert jobs.sweep_sla_records() == 2
+    assert checked == [first.pk, second.pk]
+    first.refresh_from_db()
+    assert first.next_check_at > dt.datetime.now(tz=dt.UTC)
+
+
+def test_customers_do_not_see_internal_escalation_rules(
+    api_as: Any, requester: Any, agreement: Any, team_lead: Any
+) -> None:
+    actions.update_agreement(
+        agreement,
+        actor=None,
+        escalations=[
+            {"kind": "resolution", "at_percent": 100, "action": "notify", "notify_user": team_lead}
+        ],
+    )
+    assert api_as(requester).get(f"/api/v1/slas/{agreement.pk}").json()["escalations"] == []

@@ -101,10 +101,12 @@ def record(
     object_repr: str = "",
     organization_id: int | None = None,
     changes: Mapping[str, Any] | None = None,
+    internal: bool = False,
 ) -> AuditEntry:
     """Write one audit entry for a change made by `actor` (None: the system).
 
     Call it inside the action's transaction: the entry commits or rolls back with it.
+    `internal` entries belong to no organization, so only provider staff read them.
     """
     origin = current_origin()
     if obj is not None:
@@ -112,6 +114,8 @@ def record(
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)
         organization_id = organization_id if organization_id is not None else organization_of(obj)
+    if internal:
+        organization_id = None
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     entry = AuditEntry(
         created_at=timezone.now(),

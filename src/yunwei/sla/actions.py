@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,18 +57,35 @@ OUTAGE_FIELDS = (
 )
 DEFAULT_TARGETS = {"response_minutes": 120, "resolution_minutes": 240}  # the manual, §5.1
 DEFAULT_PAUSE_STATES = ["waiting_on_customer"]
+MAX_TARGET = 366 * 24 * 60  # a year of minutes: beyond that a target means nothing
 
 
 # --- calendars -------------------------------------------------------------------------
 
 
+def _host_dependent(zone: str) -> bool:
+    """Names whose meaning depends on the server's own tzdata set-up, not a place."""
+    return zone in {"localtime", "posixrules", "Factory"} or zone.startswith(("posix/", "right/"))
+
+
 def _validated_spec(timezone_name: str, hours: Any, exceptions: Any) -> clock.Calendar:
     """The clock calendar for these values; a ValidationError names the bad field."""
+    if timezone_name not in zoneinfo.available_timezones() or _host_dependent(timezone_name):
+        raise ValidationError(
+            {"timezone": _("Unknown time zone “%(value)s”.") % {"value": timezone_name}}
+        )
     try:
-        return clock.Calendar.from_spec(timezone=timezone_name, hours=hours, exceptions=exceptions)
+        calendar = clock.Calendar.from_spec(
+            timezone=timezone_name, hours=hours, exceptions=exceptions
+        )
     except clock.ClockError as error:
         root = error.field.split(".")[0].split("[")[0]
         raise ValidationError({root: f"{error.field}: {error.message}"}, code="invalid") from error
+    if not any(calendar.hours):
+        raise ValidationError(
+            {"hours": _("A calendar needs working hours on at least one weekday.")}
+        )
+    return calendar
 
 
 def _snapshot_version(calendar: Calendar) -> None:
@@ -137,7 +156,10 @@ def update_calendar(calendar: Calendar, *, actor: Any, **changes: Any) -> Calend
 def delete_calendar(calendar: Calendar, *, actor: Any) -> None:
     require_permission(actor, "sla.delete_calendar")
     require_visible(actor, calendar)
-    if calendar.agreements.exists() or calendar.records.exists():
+    in_history = SlaRecord.objects.annotate(text=Cast("segments", models.TextField())).filter(
+        text__contains=f'"calendar": {calendar.pk},'
+    )
+    if calendar.agreements.exists() or calendar.records.exists() or in_history.exists():
         raise ValidationError(
             _("This calendar is used by agreements; it cannot be deleted."), code="protected"
         )
@@ -210,7 +232,11 @@ def _set_targets(agreement: Agreement, targets: Iterable[dict[str, Any]] | None)
             raise ValidationError({f"targets.{index}.priority": _("Each priority once.")})
         for key in ("response_minutes", "resolution_minutes"):
             value = item.get(key, DEFAULT_TARGETS[key])
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not 1 <= value <= MAX_TARGET
+            ):
                 raise ValidationError(
                     {f"targets.{index}.{key}": _("A whole number of minutes, at least 1.")}
                 )
@@ -404,6 +430,16 @@ def _schedule_escalation_check(record: SlaRecord) -> None:
         enqueue_on_commit(check_sla_record.using(run_after=when), record_id=record.pk)
 
 
+def _clock_errors_as_validation(call: Any) -> Any:
+    """Runs a computation of due times; an impossible one (no working time left in the
+    calendar, a target beyond the horizon) is the caller's error, naming the field."""
+    try:
+        return call()
+    except clock.ClockError as error:
+        field = "calendar" if error.field in {"hours", "exceptions"} else "targets"
+        raise ValidationError({field: error.message}, code="invalid") from error
+
+
 def _recompute(
     record: SlaRecord,
     *,
@@ -430,7 +466,9 @@ def _recompute(
                 reason=previous_reason if state == "paused" else reason,
             )
         )
-    computed = engine.compute(record, now, record.agreement.warning_percent)
+    computed = _clock_errors_as_validation(
+        lambda: engine.compute(record, now, record.agreement.warning_percent)
+    )
     record.due_at, record.warning_at = computed.due_at, computed.warning_at
     record.elapsed_minutes = round(computed.elapsed.total_seconds() / 60, 2)
     record.save()
@@ -480,7 +518,9 @@ def start_records(
             started_at=at,
             segments=[engine.segment(at, "running", calendar=agreement.calendar, target=target)],
         )
-        computed = engine.compute(record, at, agreement.warning_percent)
+        computed = _clock_errors_as_validation(
+            lambda record=record: engine.compute(record, at, agreement.warning_percent)
+        )
         record.due_at, record.warning_at = computed.due_at, computed.warning_at
         record.save()
         audit.record(
@@ -504,7 +544,7 @@ def _open_records(tracked: models.Model, kinds: Sequence[str] | None = None) -> 
     records = SlaRecord.objects.for_object(tracked).filter(state__in=OPEN_STATES)
     if kinds:
         records = records.filter(kind__in=kinds)
-    return list(records.select_for_update().select_related("agreement", "calendar"))
+    return list(records.select_for_update(of=("self",)).select_related("agreement", "calendar"))
 
 
 @transaction.atomic
@@ -581,7 +621,11 @@ def stop_records(
         record.segments = engine.close_open_segment(record.segments, at)
         computed = engine.compute(record, at, record.agreement.warning_percent)
         record.elapsed_minutes = round(computed.elapsed.total_seconds() / 60, 2)
-        breached = computed.elapsed > dt.timedelta(minutes=record.target_minutes)
+        # Late means stopped after the due instant (or already marked breached by the
+        # worker); exact instants, no rounded minutes.
+        breached = record.breached_at is not None or (
+            computed.due_at is not None and at > computed.due_at
+        )
         record.state = RecordState.BREACHED if breached else RecordState.MET
         record.stopped_at = at
         if breached and record.breached_at is None:
@@ -627,6 +671,10 @@ def change_priority(
 
 def _check_outage(outage: Outage) -> None:
     outage.full_clean()
+    for field in ("started_at", "ended_at"):
+        value = getattr(outage, field)
+        if value is not None and not 1970 <= value.astimezone(dt.UTC).year <= 2999:
+            raise ValidationError({field: _("Give a time between 1970 and 2999.")})
     if (
         outage.organization_id
         and not outage.service.organizations.filter(pk=outage.organization_id).exists()

@@ -51,6 +51,8 @@ def _pick(queryset: Any, user: Any, pk: int | None, field: str) -> Any:
 
 
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
+    if not 1900 <= value.year <= 2999:
+        raise ValidationError({field: _("Give a time between 1900 and 2999.")})
     if timezone.is_naive(value):
         raise ValidationError(
             {field: _("Give the time with its UTC offset, e.g. 2026-10-09T17:00:00+08:00.")}
@@ -299,8 +301,7 @@ class RecordFilters(ListParams):
 def record_view(record: SlaRecord, now: dt.datetime, with_timeline: bool = False) -> dict[str, Any]:
     """The record as integrators and the UI see it: live remaining time and, on request,
     its timeline — each running or paused stretch, the calendar version and target."""
-    computed = engine.compute(record, now, record.agreement.warning_percent)
-    spent = computed.elapsed.total_seconds() / 60
+    spent = engine.elapsed(record, now).total_seconds() / 60
     view: dict[str, Any] = {
         "id": record.pk,
         "object_type": f"{record.content_type.app_label}.{record.content_type.model}",
@@ -435,6 +436,8 @@ def monthly_availability(request: HttpRequest, params: Query[AvailabilityParams]
     _readable(request.user, "sla.view_outage")
     try:
         month = dt.date.fromisoformat(params.month + "-01")
+        if not 1900 <= month.year <= 2999:
+            raise ValueError(month)
     except ValueError as error:
         raise ValidationError({"month": _("Give the month as YYYY-MM.")}) from error
     return [

@@ -16,7 +16,7 @@ class SlaConfig(AppConfig):
     role_permissions = {
         "admin": _MANAGE,
         "team_lead": _READ | {"sla.add_outage", "sla.change_outage"},
-        "agent": _READ | {"sla.add_outage"},
+        "agent": _READ | {"sla.add_outage", "sla.change_outage"},
         "change_manager": _READ,
         "cab_member": _READ,
         "project_manager": _READ,

@@ -50,7 +50,7 @@ def _downtime(outages: Any, start: dt.datetime, end: dt.datetime) -> Any:
         output_field=DurationField(),
     )
     return (
-        outages.filter(planned=False, started_at__lt=end)
+        outages.filter(planned=False, started_at__lt=min(end, now))
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
         .values("service_id", "organization_id")
         .annotate(total=Sum(clamped), longest=Max(clamped))
@@ -61,7 +61,7 @@ def monthly(month: dt.date, user: Any, zone: str = "Asia/Shanghai") -> list[Row]
     from yunwei.catalog.models import Service
 
     start, end = month_bounds(month, zone)
-    minutes = int((end - start).total_seconds() // 60)
+    minutes = int((end.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds() // 60)
     services = list(
         Service.objects.visible_to(user).prefetch_related("organizations").order_by("code")
     )

@@ -10,32 +10,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from yunwei.sla import clock
 from yunwei.sla.models import Calendar, CalendarVersion, SlaRecord
 
-
-@lru_cache(maxsize=256)
-def _clock_calendar(calendar_id: int, version: int, spec_key: str) -> clock.Calendar:
-    import json
-
-    spec = json.loads(spec_key)
-    return clock.Calendar.from_spec(
-        timezone=spec["timezone"], hours=spec["hours"], exceptions=spec["exceptions"]
-    )
+_CACHE: dict[tuple[int, int, str], clock.Calendar] = {}
+_CACHE_LIMIT = 512
 
 
 def calendar_at(calendar_id: int, version: int, current: Calendar | None = None) -> clock.Calendar:
-    """The clock calendar of one version (cached per process: versions never change)."""
-    import json
-
-    if current is not None and current.pk == calendar_id and current.version == version:
+    """The clock calendar of one version. Versions never change, so each is read and
+    parsed once per process; the key includes the calendar's creation time so that a
+    re-used id (a restored or re-created database) never meets a stale entry."""
+    created = (
+        current.created_at.isoformat() if current is not None and current.pk == calendar_id else ""
+    )
+    key = (calendar_id, version, created)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    if created and current is not None and current.version == version:
         spec = current.spec()
     else:
         spec = CalendarVersion.objects.get(calendar_id=calendar_id, version=version).spec
-    return _clock_calendar(calendar_id, version, json.dumps(spec, sort_keys=True))
+    calendar = clock.Calendar.from_spec(
+        timezone=spec["timezone"], hours=spec["hours"], exceptions=spec["exceptions"]
+    )
+    if created:  # only entries we can tell apart from a re-used id are kept
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = calendar
+    return calendar
 
 
 def parse(value: str | None) -> dt.datetime | None:
@@ -81,11 +87,10 @@ class Computed:
     elapsed: dt.timedelta  # business time counted up to `now`
 
 
-def instant_of(record: SlaRecord, minutes: int) -> dt.datetime | None:
-    """When `minutes` business minutes of running time will have been reached (past or
-    future); None while the record is paused before reaching them."""
+def instant_of(record: SlaRecord, budget: dt.timedelta) -> dt.datetime | None:
+    """When `budget` of running business time will have been reached (past or future);
+    None while the record is paused before reaching it."""
     spent = dt.timedelta()
-    budget = dt.timedelta(minutes=minutes)
     for seg in record.segments:
         if seg["state"] != "running":
             continue
@@ -99,19 +104,41 @@ def instant_of(record: SlaRecord, minutes: int) -> dt.datetime | None:
     return None
 
 
+def share_of_target(record: SlaRecord, percent: int) -> dt.timedelta:
+    return dt.timedelta(minutes=record.target_minutes) * percent / 100
+
+
+def elapsed(record: SlaRecord, now: dt.datetime) -> dt.timedelta:
+    """Running business time counted up to `now`, exactly."""
+    total = dt.timedelta()
+    for seg in record.segments:
+        if seg["state"] == "running":
+            start, until = _bounds(seg, now)
+            total += clock.elapsed(start, until, segment_calendar(record, seg))
+    return total
+
+
 def timeline(record: SlaRecord, now: dt.datetime) -> list[dict[str, Any]]:
-    """Each stretch with its bounds and the business minutes it counted (paused: 0)."""
+    """Each stretch with its bounds, its calendar and the business minutes it counted
+    (paused: 0)."""
+    names = dict(
+        Calendar.objects.filter(
+            pk__in={seg.get("calendar", record.calendar_id) for seg in record.segments}
+        ).values_list("pk", "name")
+    )
     rows = []
     for seg in record.segments:
         start, until = _bounds(seg, now)
         business = dt.timedelta()
         if seg["state"] == "running":
             business = clock.elapsed(start, until, segment_calendar(record, seg))
+        calendar_id = seg.get("calendar", record.calendar_id)
         rows.append(
             {
                 **seg,
                 "start": start,
                 "end": parse(seg["end"]),
+                "calendar": {"id": calendar_id, "name": names.get(calendar_id, "")},
                 "business_minutes": round(business.total_seconds() / 60, 2),
             }
         )
@@ -119,11 +146,10 @@ def timeline(record: SlaRecord, now: dt.datetime) -> list[dict[str, Any]]:
 
 
 def compute(record: SlaRecord, now: dt.datetime, warning_percent: int) -> Computed:
-    elapsed = sum((row["business_minutes"] for row in timeline(record, now)), 0.0)
     return Computed(
-        due_at=instant_of(record, record.target_minutes),
-        warning_at=instant_of(record, record.target_minutes * warning_percent // 100),
-        elapsed=dt.timedelta(minutes=elapsed),
+        due_at=instant_of(record, share_of_target(record, 100)),
+        warning_at=instant_of(record, share_of_target(record, warning_percent)),
+        elapsed=elapsed(record, now),
     )
 
 

@@ -43,7 +43,7 @@ def register(model_label: str, handler: Handler) -> None:
 
 
 def rule_instant(record: SlaRecord, rule: EscalationRule) -> dt.datetime | None:
-    return engine.instant_of(record, record.target_minutes * rule.at_percent // 100)
+    return engine.instant_of(record, engine.share_of_target(record, rule.at_percent))
 
 
 def _rules(record: SlaRecord) -> list[EscalationRule]:
@@ -64,7 +64,8 @@ def next_check_at(record: SlaRecord) -> dt.datetime | None:
 def _recipients(rule: EscalationRule) -> list[str]:
     from yunwei.accounts.models import User
 
-    users = User.objects.filter(is_active=True)
+    # Escalations are the provider's business: never mail a customer's users.
+    users = User.objects.filter(is_active=True, organization__kind="provider")
     emails: set[str] = set()
     if rule.notify_user_id:
         emails |= set(users.filter(pk=rule.notify_user_id).values_list("email", flat=True))
@@ -111,7 +112,7 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
     """Marks a breach and fires every rule whose instant has passed; returns what fired."""
     now = now or timezone.now()
     record = (
-        SlaRecord.objects.select_for_update()
+        SlaRecord.objects.select_for_update(of=("self",))
         .select_related("agreement", "calendar", "content_type")
         .filter(pk=record_id)
         .first()
@@ -143,6 +144,7 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
             actor=None,
             action=AuditAction.UPDATE,
             obj=record,
+            internal=True,  # who was told stays with the provider
             changes={"escalation": [None, f"{rule}: {outcome}"]},
         )
         fired.append(str(rule))

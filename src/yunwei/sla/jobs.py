@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+
 from django.utils import timezone
 from django_tasks import task
 
 from yunwei.core.schedule import periodic
 from yunwei.sla import escalation
 from yunwei.sla.models import SlaRecord
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -22,5 +27,11 @@ def sweep_sla_records() -> int:
     due = SlaRecord.objects.open().filter(next_check_at__lte=timezone.now())
     ids = list(due.order_by("next_check_at").values_list("pk", flat=True)[:5000])
     for record_id in ids:
-        escalation.check(record_id)
+        try:
+            escalation.check(record_id)
+        except Exception:  # one broken record must not starve the others
+            logger.exception("SLA record %s could not be checked; retrying in an hour", record_id)
+            SlaRecord.objects.filter(pk=record_id).update(
+                next_check_at=timezone.now() + dt.timedelta(hours=1)
+            )
     return len(ids)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
+from pydantic import Field
 
 from yunwei.accounts.schemas import Ref, StrictIn
 
@@ -46,7 +47,7 @@ class CalendarPatch(StrictIn):
 
 
 class YearsIn(StrictIn):
-    years: list[int]
+    years: list[Annotated[int, Field(ge=1900, le=2999)]]
 
 
 class TargetIO(StrictIn):
@@ -96,7 +97,9 @@ class AgreementOut(Schema):
         ]
 
     @staticmethod
-    def resolve_escalations(obj: Any) -> list[dict[str, Any]]:
+    def resolve_escalations(obj: Any, context: Any) -> list[dict[str, Any]]:
+        if not context["request"].user.is_provider_staff:
+            return []  # who gets told internally is the provider's business
         return [
             {
                 "kind": r.kind,
@@ -142,6 +145,7 @@ class SegmentOut(Schema):
     end: dt.datetime | None
     state: str
     reason: str
+    calendar: Ref
     calendar_version: int
     target_minutes: int
     business_minutes: float

@@ -323,7 +323,7 @@ class AvailabilityView(PermissionMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         month = parse_month(self.request.GET.get("month")) or timezone.localdate().replace(day=1)
-        rows = availability.monthly(month, self.request.user)
+        rows = availability.monthly(month, self.request.user, self.request.user.timezone)
         services = [row for row in rows if row.organization_id is None]
         context.update(
             {
