@@ -313,7 +313,7 @@ def build_fixture(rows: int, open_count: int, seed: int = SEED) -> dict[str, Any
     from yunwei.accounts import actions as account_actions
     from yunwei.accounts.models import Organization
     from yunwei.catalog import actions as catalog_actions
-    from yunwei.sla import actions, clock
+    from yunwei.sla import actions, clock, engine
     from yunwei.sla.models import RecordKind, RecordState, SlaRecord
 
     customer = account_actions.create_organization(actor=None, name="Bench customer", code="bench")
@@ -352,7 +352,7 @@ def build_fixture(rows: int, open_count: int, seed: int = SEED) -> dict[str, Any
         # Open records started in the last two days; the others earlier this year.
         age = timedelta(seconds=rng.randrange(2 * 86_400 if is_open else 300 * 86_400))
         started = now - age
-        segment = running_segment(started, calendar, target)
+        segment = engine.segment(started, "running", calendar=calendar, target=target)
         due_at = clock.due(started, target, cal)
         record = SlaRecord(
             content_type=content_type,
@@ -379,19 +379,6 @@ def build_fixture(rows: int, open_count: int, seed: int = SEED) -> dict[str, Any
         records.append(record)
     SlaRecord.objects.bulk_create(records, batch_size=2_000)
     return {"calendar": calendar, "now": now}
-
-
-def running_segment(start: datetime, calendar: Any, target: int) -> dict[str, Any]:
-    """An open running stretch as `yunwei.sla.engine.segment` stores it."""
-    return {
-        "start": start.isoformat(),
-        "end": None,
-        "state": "running",
-        "reason": "",
-        "calendar": calendar.pk,
-        "calendar_version": calendar.version,
-        "target_minutes": target,
-    }
 
 
 def new_holiday(calendar: Any, now: datetime) -> date:
@@ -747,8 +734,17 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
         count = args.recompute or min(RECOMPUTE_RECORDS[args.db], args.rows)
         report["recompute"] = bench_recompute(args.db, args.rows, count)
         print(recompute_table(report["recompute"]), end="\n\n", flush=True)
-        path = write_results(args.db, report)
-        print(f"written: {path.relative_to(ROOT)}", flush=True)
+        defaults = (args.pairs, args.baseline_pairs, args.rows, args.recompute) == (
+            CLOCK_PAIRS,
+            BASELINE_PAIRS,
+            TABLE_ROWS,
+            None,
+        )
+        if defaults:
+            path = write_results(args.db, report)
+            print(f"written: {path.relative_to(ROOT)}", flush=True)
+        else:
+            print("results not written: sizes other than the defaults", flush=True)
         return report
     finally:
         drop_database(original, data_dir)
@@ -784,6 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             json.dump(report["clock"], clock_file)
             clock_file.flush()
             command = [sys.executable, "-m", "bench.sla_clock", "--db", "postgresql"]
+            command += ["--pairs", str(args.pairs), "--baseline-pairs", str(args.baseline_pairs)]
             command += ["--rows", str(args.rows)]
             if args.recompute:
                 command += ["--recompute", str(args.recompute)]
