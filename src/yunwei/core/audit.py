@@ -9,12 +9,14 @@ the chain head.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import ipaddress
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -133,9 +135,25 @@ def record(
     )
     entry.mac = entry_mac(entry)
     entry.save()
-    if settings.AUDIT_SEAL_INLINE:
+    if settings.AUDIT_SEAL_INLINE and not _sealing_deferred.get():
         seal_pending()
     return entry
+
+
+_sealing_deferred: ContextVar[bool] = ContextVar("yunwei_audit_sealing_deferred", default=False)
+
+
+@contextlib.contextmanager
+def sealing_deferred() -> Iterator[None]:
+    """For actions that write many entries at once: with inline sealing, seal them all
+    at the end of the block (still inside the transaction) instead of one by one."""
+    token = _sealing_deferred.set(True)
+    try:
+        yield
+    finally:
+        _sealing_deferred.reset(token)
+    if settings.AUDIT_SEAL_INLINE:
+        seal_pending()
 
 
 def record_create(obj: models.Model, fields: Iterable[str], *, actor: Any) -> AuditEntry:

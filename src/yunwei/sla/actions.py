@@ -147,8 +147,11 @@ def update_calendar(calendar: Calendar, *, actor: Any, **changes: Any) -> Calend
         _snapshot_version(calendar)
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=calendar, changes=changed)
     if timing_changed:
-        for record in SlaRecord.objects.open().filter(calendar=calendar).select_for_update():
-            _recompute(record, actor=actor, reason=SegmentReason.CALENDAR_CHANGED, boundary=True)
+        with audit.sealing_deferred():
+            for record in _open_records_for_update(calendar=calendar):
+                _recompute(
+                    record, actor=actor, reason=SegmentReason.CALENDAR_CHANGED, boundary=True
+                )
     return calendar
 
 
@@ -388,11 +391,15 @@ def update_agreement(
     agreement.version += 1
     agreement.save(update_fields=["version", "updated_at"])
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=agreement, changes=changed)
-    for record in SlaRecord.objects.open().filter(agreement=agreement).select_for_update():
-        record.target_minutes = _target_minutes(agreement, record.priority, record.kind)
-        record.calendar = agreement.calendar
-        record.agreement_version = agreement.version
-        _recompute(record, actor=actor, reason=SegmentReason.AGREEMENT_CHANGED, boundary=True)
+    targets_by_priority = {t.priority: t for t in agreement.targets.all()}
+    with audit.sealing_deferred():
+        for record in _open_records_for_update(agreement=agreement):
+            target = targets_by_priority.get(record.priority)
+            field = f"{record.kind}_minutes"
+            record.target_minutes = getattr(target, field) if target else DEFAULT_TARGETS[field]
+            record.calendar = agreement.calendar
+            record.agreement_version = agreement.version
+            _recompute(record, actor=actor, reason=SegmentReason.AGREEMENT_CHANGED, boundary=True)
     return agreement
 
 
@@ -417,17 +424,30 @@ def _target_minutes(agreement: Agreement, priority: str, kind: str) -> int:
     return int(getattr(target, field) if target else DEFAULT_TARGETS[field])
 
 
-def _schedule_escalation_check(record: SlaRecord) -> None:
-    """Store when the record next needs a look and ask the worker for one at that instant
-    (the periodic sweep catches up should the worker be down then)."""
+def _schedule_escalation_check(record: SlaRecord, *, save: bool = True) -> None:
+    """Note when the record next needs a look and, when that instant moved, ask the
+    worker for a check then (the periodic sweep catches up should the worker be down)."""
     from yunwei.sla.escalation import next_check_at
     from yunwei.sla.jobs import check_sla_record
 
+    previous = record.next_check_at
     record.next_check_at = next_check_at(record)
-    SlaRecord.objects.filter(pk=record.pk).update(next_check_at=record.next_check_at)
-    if record.next_check_at is not None:
+    if save:
+        SlaRecord.objects.filter(pk=record.pk).update(next_check_at=record.next_check_at)
+    if record.next_check_at is not None and record.next_check_at != previous:
         when = max(record.next_check_at, timezone.now())
         enqueue_on_commit(check_sla_record.using(run_after=when), record_id=record.pk)
+
+
+def _open_records_for_update(**filters: Any) -> Any:
+    """Open records locked for a recompute, with what the recompute reads preloaded."""
+    return (
+        SlaRecord.objects.open()
+        .filter(**filters)
+        .select_for_update(of=("self",))
+        .select_related("agreement", "calendar", "content_type")
+        .prefetch_related("firings", "agreement__escalations")
+    )
 
 
 def _clock_errors_as_validation(call: Any) -> Any:
@@ -471,6 +491,8 @@ def _recompute(
     )
     record.due_at, record.warning_at = computed.due_at, computed.warning_at
     record.elapsed_minutes = round(computed.elapsed.total_seconds() / 60, 2)
+    if record.is_open:
+        _schedule_escalation_check(record, save=False)
     record.save()
     changed = audit.diff(before, {"due_at": record.due_at, "target_minutes": record.target_minutes})
     if changed:
@@ -480,8 +502,6 @@ def _recompute(
             obj=record,
             changes={**changed, "reason": [None, reason]} if reason else changed,
         )
-    if record.is_open:
-        _schedule_escalation_check(record)
     return record
 
 
@@ -544,7 +564,11 @@ def _open_records(tracked: models.Model, kinds: Sequence[str] | None = None) -> 
     records = SlaRecord.objects.for_object(tracked).filter(state__in=OPEN_STATES)
     if kinds:
         records = records.filter(kind__in=kinds)
-    return list(records.select_for_update(of=("self",)).select_related("agreement", "calendar"))
+    return list(
+        records.select_for_update(of=("self",)).select_related(
+            "agreement", "calendar", "content_type"
+        )
+    )
 
 
 @transaction.atomic

@@ -54,7 +54,7 @@ def next_check_at(record: SlaRecord) -> dt.datetime | None:
     """The earliest pending instant: the breach, or an escalation rule not yet fired."""
     if not record.is_open:
         return None
-    fired = set(record.firings.values_list("rule_id", flat=True))
+    fired = {firing.rule_id for firing in record.firings.all()}
     instants = [record.due_at] if record.breached_at is None else []
     instants += [rule_instant(record, rule) for rule in _rules(record) if rule.pk not in fired]
     pending = [instant for instant in instants if instant is not None]
