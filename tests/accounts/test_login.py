@@ -145,3 +145,13 @@ def test_users_of_a_deactivated_organization_are_shut_out(
     assert (
         _login(client, requester.email, PASSWORD).status_code == 200
     )  # refused with the usual message
+
+
+def test_a_new_authenticator_key_is_issued_only_on_post(client: Any, agent: Any) -> None:
+    client.force_login(agent)
+    client.get("/accounts/two-factor/")
+    first = TOTPDevice.objects.get(user=agent).key
+    client.get("/accounts/two-factor/?restart=1")
+    assert TOTPDevice.objects.get(user=agent).key == first
+    assert client.post("/accounts/two-factor/", {"action": "restart"}).status_code == 302
+    assert TOTPDevice.objects.get(user=agent).key != first

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -100,13 +101,16 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         try:
             actions.remove_totp_devices(user, actor=user)
             messages.success(request, _("Two-factor sign-in is off."))
-        except Exception as error:  # a ValidationError explaining why it cannot be removed
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except ValidationError as error:  # why it cannot be removed
+            messages.error(request, " ".join(error.messages))
         return redirect("accounts:two_factor")
+    if request.method == "POST" and request.POST.get("action") == "restart" and not confirmed:
+        actions.start_totp_enrolment(user)
+        return redirect(f"{reverse('accounts:two_factor')}?next={_safe_next(request, '')}")
     if confirmed:
         return render(request, "accounts/two_factor.html", {"enabled": True})
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or (request.method == "GET" and request.GET.get("restart")):
+    if device is None:  # the key to scan; it signs nothing in until confirmed
         device = actions.start_totp_enrolment(user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
