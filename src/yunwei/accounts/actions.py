@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from yunwei.accounts.models import ApiToken, Organization, OrganizationKind, Role, Team, User
 from yunwei.core import audit
+from yunwei.core.changes import apply_changes
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
 
@@ -40,16 +41,6 @@ USER_FIELDS = (
 )
 TEAM_FIELDS = ("name", "description", "email", "lead", "members")
 TOKEN_PREFIX = "yw_"  # noqa: S105 - a visible marker, not a secret
-
-
-def _apply(obj: Any, allowed: Iterable[str], changes: dict[str, Any]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError(
-            {name: _("This field cannot be changed.") for name in sorted(unknown)}
-        )
-    for name, value in changes.items():
-        setattr(obj, name, value)
 
 
 def _full_clean(obj: Any, *, exclude: Iterable[str] = ()) -> None:
@@ -87,7 +78,7 @@ def update_organization(org: Organization, *, actor: User | None, **changes: Any
     before = audit.snapshot(org, ORGANIZATION_FIELDS)
     if changes.get("kind", org.kind) != org.kind:
         _require_superuser_for_provider(actor, OrganizationKind.PROVIDER)
-    _apply(org, ORGANIZATION_FIELDS, changes)
+    apply_changes(org, ORGANIZATION_FIELDS, changes)
     _full_clean(org)
     changed = audit.diff(before, audit.snapshot(org, ORGANIZATION_FIELDS))
     if changed:
@@ -258,7 +249,7 @@ def update_user(
         _check_email_free(changes["email"], exclude_pk=user.pk)
     if "organization" in changes:
         _check_organization_visible(actor, changes["organization"])
-    _apply(user, USER_FIELDS, changes)
+    apply_changes(user, USER_FIELDS, changes)
     _full_clean(user, exclude=["password"])
     _check_roles_fit(user.organization, before["roles"] if roles is None else roles)
     if roles is not None:
@@ -372,7 +363,7 @@ def update_team(team: Team, *, actor: User | None, **changes: Any) -> Team:
         raise PermissionDenied(_("Team leads may change only the teams they lead."))
     before = audit.snapshot(team, TEAM_FIELDS)
     members = changes.pop("members", None)
-    _apply(team, set(TEAM_FIELDS) - {"members"}, changes)
+    apply_changes(team, set(TEAM_FIELDS) - {"members"}, changes)
     _check_team_people(actor, team.lead, members if members is not None else [])
     _full_clean(team)
     if members is not None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service, ServiceStatus
 from yunwei.core import audit
+from yunwei.core.changes import refuse_unknown
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
 
@@ -88,11 +89,7 @@ def update_service(service: Service, *, actor: User | None, **changes: Any) -> S
     """Change any of SERVICE_FIELDS (retiring a service is `status="retired"`)."""
     require_permission(actor, "catalog.change_service")
     require_visible(actor, service)
-    unknown = set(changes) - set(SERVICE_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {name: _("This field cannot be changed.") for name in sorted(unknown)}
-        )
+    refuse_unknown(SERVICE_FIELDS, changes)
     service = Service.objects.select_for_update().get(pk=service.pk)
     before = audit.snapshot(service, SERVICE_FIELDS)
     organizations = changes.pop("organizations", None)

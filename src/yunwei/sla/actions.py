@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yunwei.core import audit
+from yunwei.core.changes import apply_changes
 from yunwei.core.enqueue import enqueue_on_commit
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
@@ -126,14 +127,8 @@ def update_calendar(calendar: Calendar, *, actor: Any, **changes: Any) -> Calend
     require_permission(actor, "sla.change_calendar")
     require_visible(actor, calendar)
     calendar = Calendar.objects.select_for_update().get(pk=calendar.pk)
-    unknown = set(changes) - {"name", "timezone", "hours", "exceptions"}
-    if unknown:
-        raise ValidationError(
-            {name: _("This field cannot be changed.") for name in sorted(unknown)}
-        )
     before = audit.snapshot(calendar, CALENDAR_FIELDS)
-    for name, value in changes.items():
-        setattr(calendar, name, value)
+    apply_changes(calendar, CALENDAR_FIELDS, changes)
     _validated_spec(calendar.timezone, calendar.hours, calendar.exceptions)
     calendar.full_clean()
     changed = audit.diff(before, audit.snapshot(calendar, CALENDAR_FIELDS))
@@ -371,15 +366,9 @@ def update_agreement(
     require_visible(actor, agreement)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     before = _agreement_state(agreement)
-    unknown = set(changes) - set(AGREEMENT_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {name: _("This field cannot be changed.") for name in sorted(unknown)}
-        )
     if "pause_states" in changes:
         changes["pause_states"] = _check_pause_states(changes["pause_states"])
-    for name, value in changes.items():
-        setattr(agreement, name, value)
+    apply_changes(agreement, AGREEMENT_FIELDS, changes)
     agreement.full_clean()
     agreement.save()
     if targets is not None:
@@ -739,14 +728,8 @@ def update_outage(outage: Outage, *, actor: Any, **changes: Any) -> Outage:
     require_permission(actor, "sla.change_outage")
     require_visible(actor, outage)
     outage = Outage.objects.select_for_update().get(pk=outage.pk)
-    unknown = set(changes) - set(OUTAGE_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {name: _("This field cannot be changed.") for name in sorted(unknown)}
-        )
     before = audit.snapshot(outage, OUTAGE_FIELDS)
-    for name, value in changes.items():
-        setattr(outage, name, value)
+    apply_changes(outage, OUTAGE_FIELDS, changes)
     _check_outage(outage)
     changed = audit.diff(before, audit.snapshot(outage, OUTAGE_FIELDS))
     if changed:
