@@ -25,6 +25,10 @@ def _code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
 
 
+def _code_for(key: str) -> str:
+    return f"{totp(bytes.fromhex(key), 30, 0, 6):06d}"
+
+
 def test_a_user_signs_in_with_email_in_any_case(client: Any, agent: Any) -> None:
     response = _login(client, "AGENT@Provider.example", PASSWORD)
     assert response.status_code == 302
@@ -69,8 +73,9 @@ def test_password_reset_answers_alike_for_unknown_accounts_and_mails_only_known_
 
 
 def test_a_user_with_an_authenticator_needs_a_code_to_sign_in(client: Any, agent: Any) -> None:
-    device = actions.start_totp_enrolment(agent)
-    assert actions.confirm_totp_device(agent, device, token=_code(device))
+    key = actions.new_totp_key()
+    assert actions.enable_totp(agent, key=key, token=_code_for(key))
+    device = TOTPDevice.objects.get(user=agent, confirmed=True)
     response = _login(client, agent.email, PASSWORD)
     assert response["Location"].startswith("/accounts/login/verify/")
     assert client.get("/api/v1/me").status_code == 401  # not signed in yet
@@ -96,11 +101,11 @@ def test_a_role_that_requires_two_factor_sends_its_users_to_enrol(client: Any, a
 
 
 def test_confirming_an_authenticator_with_a_wrong_code_fails(agent: Any) -> None:
-    device = actions.start_totp_enrolment(agent)
-    assert not actions.confirm_totp_device(
-        agent, device, token="123456" if _code(device) != "123456" else "654321"
-    )
-    assert not TOTPDevice.objects.filter(user=agent, confirmed=True).exists()
+    key = actions.new_totp_key()
+    wrong = "123456" if _code_for(key) != "123456" else "654321"
+    assert not actions.enable_totp(agent, key=key, token=wrong)
+    assert not actions.enable_totp(agent, key=key, token="not-a-code")
+    assert not TOTPDevice.objects.filter(user=agent).exists()
 
 
 def test_a_user_created_without_a_password_can_set_one_by_reset_link(
@@ -147,11 +152,17 @@ def test_users_of_a_deactivated_organization_are_shut_out(
     )  # refused with the usual message
 
 
-def test_a_new_authenticator_key_is_issued_only_on_post(client: Any, agent: Any) -> None:
+def test_enrolling_an_authenticator_writes_nothing_until_confirmed(client: Any, agent: Any) -> None:
     client.force_login(agent)
-    client.get("/accounts/two-factor/")
-    first = TOTPDevice.objects.get(user=agent).key
+    assert client.get("/accounts/two-factor/").status_code == 200
+    first = client.session["yunwei_totp_key"]
     client.get("/accounts/two-factor/?restart=1")
-    assert TOTPDevice.objects.get(user=agent).key == first
+    assert client.session["yunwei_totp_key"] == first
+    assert not TOTPDevice.objects.filter(user=agent).exists()
     assert client.post("/accounts/two-factor/", {"action": "restart"}).status_code == 302
-    assert TOTPDevice.objects.get(user=agent).key != first
+    key = client.session["yunwei_totp_key"]
+    assert key != first
+    response = client.post("/accounts/two-factor/", {"token": _code_for(key)})
+    assert response.status_code == 302
+    assert TOTPDevice.objects.filter(user=agent, confirmed=True).count() == 1
+    assert client.get("/api/v1/me").status_code == 200

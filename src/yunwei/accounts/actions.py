@@ -473,22 +473,37 @@ def touch_api_token(token: ApiToken) -> None:
 # --- two-factor sign-in (TOTP) ---------------------------------------------------------
 
 
-@transaction.atomic
-def start_totp_enrolment(user: User) -> Any:
-    """An unconfirmed authenticator for the user to scan; replaces an earlier unconfirmed one."""
+def new_totp_key() -> str:
+    """A fresh authenticator secret; nothing is stored until the user proves they hold it."""
+    from django_otp.util import random_hex
+
+    return random_hex(20)
+
+
+def totp_config_url(user: User, key: str) -> str:
+    """The otpauth:// URL an authenticator app scans for `key`."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    return str(TOTPDevice(user=user, key=key, name=_("Authenticator app")).config_url)
 
 
 @transaction.atomic
-def confirm_totp_device(user: User, device: Any, *, token: str) -> bool:
-    """Confirms the device when `token` is a current code from it."""
-    if device.user_id != user.pk or not device.verify_token(token.strip()):
+def enable_totp(user: User, *, key: str, token: str) -> bool:
+    """Turns two-factor sign-in on when `token` is a current code for `key`."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice(user=user, key=key, name=_("Authenticator app"), confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    token = token.strip()
+    if not token.isdigit() or not totp.verify(int(token), device.tolerance):
         return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.last_t = totp.t()  # the code just used cannot sign in again
+    TOTPDevice.objects.filter(user=user).delete()
+    device.save()
     audit.record(
         actor=user, action=AuditAction.UPDATE, obj=user, changes={"two_factor": [False, True]}
     )

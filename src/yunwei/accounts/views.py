@@ -40,6 +40,7 @@ from yunwei.core.views import ObjectDetailView, ObjectFormView, ObjectListView
 
 PENDING_USER = "yunwei_2fa_user"
 PENDING_BACKEND = "yunwei_2fa_backend"
+PENDING_TOTP_KEY = "yunwei_totp_key"
 
 
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
@@ -104,24 +105,25 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:  # why it cannot be removed
             messages.error(request, " ".join(error.messages))
         return redirect("accounts:two_factor")
-    if request.method == "POST" and request.POST.get("action") == "restart" and not confirmed:
-        actions.start_totp_enrolment(user)
-        return redirect(f"{reverse('accounts:two_factor')}?next={_safe_next(request, '')}")
     if confirmed:
         return render(request, "accounts/two_factor.html", {"enabled": True})
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:  # the key to scan; it signs nothing in until confirmed
-        device = actions.start_totp_enrolment(user)
+    if request.method == "POST" and request.POST.get("action") == "restart":
+        request.session[PENDING_TOTP_KEY] = actions.new_totp_key()
+        return redirect(f"{reverse('accounts:two_factor')}?next={_safe_next(request, '')}")
+    # The secret waits in the session until a code from it proves the app holds it.
+    key = request.session.setdefault(PENDING_TOTP_KEY, actions.new_totp_key())
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if actions.confirm_totp_device(user, device, token=form.cleaned_data["token"]):
-            otp_login(request, device)
+        if actions.enable_totp(user, key=key, token=form.cleaned_data["token"]):
+            otp_login(request, TOTPDevice.objects.get(user=user, confirmed=True))
+            del request.session[PENDING_TOTP_KEY]
             messages.success(request, _("Two-factor sign-in is on."))
             return HttpResponseRedirect(_safe_next(request, reverse("accounts:two_factor")))
         form.add_error(
             "token", _("That code is not valid. Check your device's clock and try again.")
         )
-    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    config_url = actions.totp_config_url(user, key)
+    image = qrcode.make(config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     svg = io.BytesIO()
     image.save(svg)
     return render(
@@ -131,7 +133,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "enabled": False,
             "form": form,
             "qr_svg": svg.getvalue().decode(),
-            "secret": device.config_url.split("secret=")[1].split("&")[0],
+            "secret": config_url.split("secret=")[1].split("&")[0],
             "required": user.requires_two_factor,
         },
     )
