@@ -428,6 +428,15 @@ def _schedule_escalation_check(record: SlaRecord, *, save: bool = True) -> None:
         enqueue_on_commit(check_sla_record.using(run_after=when), record_id=record.pk)
 
 
+def _share_lock(model: type[models.Model], pk: int) -> None:
+    """SELECT … FOR SHARE on PostgreSQL; SQLite serialises writers anyway."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [pk])  # noqa: S608
+
+
 def _open_records_for_update(**filters: Any) -> Any:
     """Open records locked for a recompute, with what the recompute reads preloaded."""
     return (
@@ -511,6 +520,11 @@ def start_records(
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Unknown priority.")})
     at = at or timezone.now()
+    # Hold the agreement and its calendar steady (shared, so starts run side by side)
+    # so that an edit being committed now cannot leave this record on the old version.
+    _share_lock(Agreement, agreement.pk)
+    _share_lock(Calendar, agreement.calendar_id)
+    agreement = Agreement.objects.select_related("calendar").get(pk=agreement.pk)
     records = []
     for kind in kinds:
         target = _target_minutes(agreement, priority, kind)

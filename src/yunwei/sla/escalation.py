@@ -18,8 +18,10 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from yunwei.core import audit
+from yunwei.core.enqueue import enqueue_on_commit
 from yunwei.core.models import AuditAction
 from yunwei.sla import engine
 from yunwei.sla.models import EscalationFiring, EscalationRule, SlaRecord
@@ -36,6 +38,11 @@ class Handler:
 
 
 HANDLERS: dict[str, Handler] = {}
+
+
+@task()
+def send_escalation_mail(subject: str, body: str, recipients: list[str]) -> int:
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
 
 
 def register(model_label: str, handler: Handler) -> None:
@@ -92,9 +99,9 @@ def _perform(record: SlaRecord, rule: EscalationRule) -> str:
             "minutes": record.target_minutes,
             "rule": rule,
         }
-        transaction.on_commit(
-            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-        )
+        # A queued job, not a send in the worker's hand: an SMTP failure is recorded
+        # with the job instead of vanishing after the firing committed.
+        enqueue_on_commit(send_escalation_mail, subject=subject, body=body, recipients=recipients)
         return "notified " + ", ".join(recipients)
     handler = HANDLERS.get(label)
     tracked = record.tracked
