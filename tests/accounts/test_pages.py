@@ -201,3 +201,32 @@ def test_the_audit_page_lists_changes_compactly_for_an_auditor(
     client.force_login(auditor)
     page = client.get("/audit/?action=update").content.decode()
     assert f"name: {requester.name} → Renamed Person" in page
+
+
+def test_a_new_api_token_is_shown_once_and_kept_out_of_cookies(client: Any, agent: Any) -> None:
+    client.force_login(agent)
+    response = client.post("/accounts/tokens/", {"name": "script"})
+    assert response.status_code == 200
+    token = response.context["new_token"]
+    assert token.startswith("yw_")
+    assert token in response.content.decode()
+    assert all(token not in morsel.value for morsel in response.cookies.values())
+    assert token not in client.get("/accounts/preferences/").content.decode()
+
+
+def test_a_role_page_lists_a_bounded_number_of_members(admin_client: Any, customer: Any) -> None:
+    for _ in range(3):
+        UserFactory(organization=customer, roles=["requester"])
+    role = Role.objects.get(code="requester")
+    response = admin_client.get(f"/accounts/roles/{role.pk}/")
+    assert response.context["member_count"] == 3
+    assert len(response.context["members"]) == 3
+
+
+def test_a_team_member_cannot_be_moved_to_a_customer(
+    api_as: Any, admin: Any, agent: Any, customer: Any
+) -> None:
+    actions.create_team(actor=admin, name="Desk", members=[agent])
+    response = api_as(admin).patch(f"/api/v1/users/{agent.pk}", {"organization": customer.pk})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "organization"

@@ -249,6 +249,12 @@ def update_user(
         _check_email_free(changes["email"], exclude_pk=user.pk)
     if "organization" in changes:
         _check_organization_visible(actor, changes["organization"])
+        if changes["organization"].kind != OrganizationKind.PROVIDER and (
+            user.teams.exists() or user.led_teams.exists()
+        ):
+            raise ValidationError(
+                {"organization": _("Take this user out of the provider's teams first.")}
+            )
     apply_changes(user, USER_FIELDS, changes)
     _full_clean(user, exclude=["password"])
     _check_roles_fit(user.organization, before["roles"] if roles is None else roles)

@@ -58,7 +58,7 @@ class RoleQuerySet(models.QuerySet):
         return self
 
     def for_list(self) -> RoleQuerySet:
-        return self.select_related("group")
+        return self.select_related("group").prefetch_related("group__permissions__content_type")
 
 
 class TeamQuerySet(models.QuerySet):

@@ -159,15 +159,16 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: HttpRequest, new_token: str = "") -> HttpResponse:
     user = request.user
     form = PreferencesForm(
-        request.POST or None, initial={"language": user.language, "timezone": user.timezone}
+        None if new_token else request.POST or None,
+        initial={"language": user.language, "timezone": user.timezone},
     )
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_own_preferences(user, **form.cleaned_data)
-        except Exception as error:
+        except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Preferences saved."))
@@ -180,6 +181,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "form": form,
             "tokens": tokens,
             "has_two_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "new_token": new_token,
         },
     )
 
@@ -190,10 +192,8 @@ def create_token(request: HttpRequest) -> HttpResponse:
     _token, secret = actions.create_api_token(
         request.user, actor=request.user, name=request.POST.get("name", "")[:100]
     )
-    messages.success(
-        request, _("Your new API token (shown only now): %(token)s") % {"token": secret}
-    )
-    return redirect("accounts:preferences")
+    # Shown in this response only: never stored in a message cookie or the session.
+    return preferences(request, new_token=secret)
 
 
 @login_required
@@ -311,6 +311,15 @@ class RoleList(ObjectListView):
 
 class RoleDetail(ObjectDetailView):
     model = Role
+    members_shown = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        members = User.objects.filter(groups=self.object.group).select_related("organization")
+        context["members"] = members.order_by("email")[: self.members_shown]
+        context["member_count"] = members.count()
+        return context
+
     permission = "accounts.view_role"
     template_name = "accounts/role_detail.html"
     edit_url_name = "accounts:role_edit"
