@@ -607,3 +607,50 @@ def test_customers_do_not_see_internal_escalation_rules(
         ],
     )
     assert api_as(requester).get(f"/api/v1/slas/{agreement.pk}").json()["escalations"] == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/sla-records", "/api/v1/slas", "/api/v1/outages", "/api/v1/calendars"]
+)
+def test_sla_list_endpoints_run_a_constant_number_of_queries(
+    path: str, api_as: Any, admin: Any, agreement: Any, service: Any, customer: Any, provider: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganizationFactory
+
+    api = api_as(admin)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            tracked = OrganizationFactory()
+            actions.start_records(
+                tracked,
+                actor=None,
+                agreement=agreement,
+                priority="general",
+                organization_id=customer.pk,
+                at=at("2026-10-13T10:00"),
+            )
+            actions.pause_records(
+                tracked, actor=None, reason="waiting_on_customer", at=at("2026-10-13T11:00")
+            )
+            actions.record_outage(
+                actor=None,
+                service=service,
+                started_at=at("2026-10-01T10:00"),
+                ended_at=at("2026-10-01T10:30"),
+            )
+            actions.create_calendar(actor=None, name=f"Cal {tracked.pk}")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(f"{path}?limit=100").status_code == 200
+        return len(ctx.captured_queries)
+
+    add(1)
+    queries()
+    few = queries()
+    add(6)
+    assert queries() == few
