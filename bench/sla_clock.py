@@ -560,7 +560,7 @@ _PARTS: list[tuple[str, list[_Where]]] = [
     ("escalation check (escalation.next_check_at)", [("sla/escalation.py", "next_check_at", None)]),
     (
         "UPDATE next_check_at",
-        [("models/query.py", "update", ("sla/actions.py", "_schedule_escalation_check"))],
+        [("models/query.py", "update", ("sla/actions.py", "schedule_escalation_check"))],
     ),
     ("tasks enqueued on commit (Task.enqueue)", [("django_tasks/base.py", "enqueue", None)]),
 ]

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
 import ipaddress
 import json
+import logging
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -30,6 +34,8 @@ from django.utils import timezone
 
 from yunwei.core.context import current_origin
 from yunwei.core.models import AuditAction, AuditChainHead, AuditEntry
+
+logger = logging.getLogger(__name__)
 
 REDACTED = "••••••"
 _SENSITIVE_FIELDS = {"password", "key_hash", "secret", "key", "token"}
@@ -212,12 +218,20 @@ def _write_anchor(seq: int, last_hash: str) -> None:
     path = settings.AUDIT_ANCHOR_FILE
     if not path:
         return
-    anchor = _read_anchor()
-    if anchor and anchor["seq"] >= seq:
-        return
-    temporary = Path(f"{path}.tmp")
-    temporary.write_text(json.dumps({"seq": seq, "hash": last_hash}))
-    temporary.replace(path)
+    try:
+        # Several processes seal on one machine: a lock keeps the anchor moving forward
+        # only, and each writes through its own temporary file.
+        with open(f"{path}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            anchor = _read_anchor()
+            if anchor and anchor["seq"] >= seq:
+                return
+            with tempfile.NamedTemporaryFile("w", dir=Path(path).parent, delete=False) as handle:
+                handle.write(json.dumps({"seq": seq, "hash": last_hash}))
+            os.replace(handle.name, path)
+    except OSError:
+        # The seal itself committed; a missing anchor only weakens one check.
+        logger.exception("could not write the audit anchor %s", path)
 
 
 def _checked_head() -> AuditChainHead:

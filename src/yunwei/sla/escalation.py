@@ -155,7 +155,7 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
             changes={"escalation": [None, f"{rule}: {outcome}"]},
         )
         fired.append(str(rule))
-    from yunwei.sla.actions import _schedule_escalation_check
+    from yunwei.sla.actions.records import schedule_escalation_check
 
-    _schedule_escalation_check(record)
+    schedule_escalation_check(record)
     return fired
