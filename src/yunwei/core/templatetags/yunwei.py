@@ -13,6 +13,11 @@ EXTRA_LABELS = {
     "roles": _("Roles"),
     "password": _("Password"),
     "two_factor": _("Two-factor sign-in"),
+    "reset": _("Password reset"),
+    "targets": _("Targets"),
+    "escalations": _("Escalation rules"),
+    "escalation": _("Escalation"),
+    "reason": _("Reason"),
 }
 
 
