@@ -26,7 +26,7 @@ from yunwei.accounts.schemas import (
     UserPatch,
 )
 from yunwei.core.api_support import ListParams, changes_of, get_visible, order, paginate
-from yunwei.core.permissions import require_permission
+from yunwei.core.permissions import require_read
 
 router = Router(tags=["accounts"])
 
@@ -66,12 +66,6 @@ def _users(user: Any, pks: list[int], field: str) -> list[User]:
     return found
 
 
-def _view_allowed(user: Any, permission: str) -> None:
-    # Customers' users read their own organization's records without model permissions.
-    if user.is_provider_staff:
-        require_permission(user, permission)
-
-
 # --- me --------------------------------------------------------------------------------
 
 
@@ -91,7 +85,7 @@ class OrganizationFilters(ListParams):
 
 @router.get("/organizations", response=OrganizationPage)
 def list_organizations(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
-    _view_allowed(request.user, "accounts.view_organization")
+    require_read(request.user, "accounts.view_organization")
     qs = Organization.objects.visible_to(request.user)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -110,7 +104,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Any:
 
 @router.get("/organizations/{int:org_id}", response=OrganizationOut)
 def get_organization(request: HttpRequest, org_id: int) -> Any:
-    _view_allowed(request.user, "accounts.view_organization")
+    require_read(request.user, "accounts.view_organization")
     return get_visible(Organization.objects, request.user, org_id)
 
 
@@ -140,7 +134,7 @@ class UserFilters(ListParams):
 
 @router.get("/users", response=UserPage)
 def list_users(request: HttpRequest, filters: Query[UserFilters]) -> Any:
-    _view_allowed(request.user, "accounts.view_user")
+    require_read(request.user, "accounts.view_user")
     qs = User.objects.visible_to(request.user).for_list()
     if filters.organization:
         qs = qs.filter(organization_id=filters.organization)
@@ -166,7 +160,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> Any:
 
 @router.get("/users/{int:user_id}", response=UserOut)
 def get_user(request: HttpRequest, user_id: int) -> Any:
-    _view_allowed(request.user, "accounts.view_user")
+    require_read(request.user, "accounts.view_user")
     return get_visible(User.objects.for_list(), request.user, user_id)
 
 

@@ -11,17 +11,15 @@ from django.contrib.auth.models import BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from yunwei.core.permissions import signed_in
+
 if TYPE_CHECKING:
     from yunwei.accounts.models import User
 
 
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 class OrganizationQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> OrganizationQuerySet:
-        if not _signed_in(user):
+        if not signed_in(user):
             return self.none()
         if user.is_provider_staff:
             return self
@@ -30,7 +28,7 @@ class OrganizationQuerySet(models.QuerySet):
 
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> UserQuerySet:
-        if not _signed_in(user):
+        if not signed_in(user):
             return self.none()
         if user.is_provider_staff:
             return self
@@ -53,7 +51,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
 
 class RoleQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> RoleQuerySet:
-        if not _signed_in(user) or not user.is_provider_staff:
+        if not signed_in(user) or not user.is_provider_staff:
             return self.none()
         return self
 
@@ -64,7 +62,7 @@ class RoleQuerySet(models.QuerySet):
 class TeamQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> TeamQuerySet:
         """Teams are the provider's; customers' users see none of them."""
-        if not _signed_in(user) or not user.is_provider_staff:
+        if not signed_in(user) or not user.is_provider_staff:
             return self.none()
         return self
 

@@ -17,7 +17,7 @@ from yunwei.catalog.querysets import prefers_chinese
 from yunwei.catalog.schemas import Category, ServiceIn, ServiceOut, ServicePatch
 from yunwei.catalog.schemas import Status as ServiceStatusCode
 from yunwei.core.api_support import ListParams, get_visible, order, paginate
-from yunwei.core.permissions import require_permission
+from yunwei.core.permissions import require_permission, require_read
 
 router = Router(tags=["catalog"])
 
@@ -33,12 +33,6 @@ class ServiceFilters(ListParams):
     owner_team: int | None = None
     organization: int | None = None
     q: str | None = None
-
-
-def _view_allowed(user: Any) -> None:
-    # Customers' users read the services they subscribe to without model permissions.
-    if user.is_provider_staff:
-        require_permission(user, "catalog.view_service")
 
 
 def _team(user: Any, pk: int | None) -> Team | None:
@@ -80,7 +74,7 @@ def _arguments(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/services", response=ServicePage)
 def list_services(request: HttpRequest, filters: Query[ServiceFilters]) -> Any:
-    _view_allowed(request.user)
+    require_read(request.user, "catalog.view_service")
     qs = Service.objects.visible_to(request.user).for_list()
     if filters.category:
         qs = qs.filter(category=filters.category)
@@ -116,7 +110,7 @@ def create_service(request: HttpRequest, payload: ServiceIn) -> Any:
 
 @router.get("/services/{int:service_id}", response=ServiceOut)
 def get_service(request: HttpRequest, service_id: int) -> Any:
-    _view_allowed(request.user)
+    require_read(request.user, "catalog.view_service")
     return get_visible(Service.objects.for_list(), request.user, service_id)
 
 

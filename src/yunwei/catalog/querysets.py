@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
+from yunwei.core.permissions import signed_in
+
 if TYPE_CHECKING:
     from yunwei.accounts.models import User
 
@@ -30,7 +32,7 @@ class ServiceQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> ServiceQuerySet:
         """Provider staff see the whole catalogue; a customer's user sees the services
         their organization subscribes to, whatever their status."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not signed_in(user):
             return self.none()
         if user.is_provider_staff:
             return self

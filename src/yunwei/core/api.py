@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from yunwei.core.api_support import ListParams, get_visible, order, paginate
 from yunwei.core.models import AuditEntry
-from yunwei.core.permissions import require_permission
+from yunwei.core.permissions import require_read
 
 router = Router(tags=["audit"])
 health_router = Router(tags=["health"])
@@ -63,14 +63,9 @@ class AuditFilters(ListParams):
     created_before: datetime | None = None
 
 
-def _may_read(user: Any) -> None:
-    if user.is_provider_staff:
-        require_permission(user, "core.view_auditentry")
-
-
 @router.get("/audit", response=AuditPage, summary="Audit trail (read-only)")
 def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
-    _may_read(request.user)
+    require_read(request.user, "core.view_auditentry")
     qs = AuditEntry.objects.visible_to(request.user)
     exact = {
         "object_type": filters.object_type,
@@ -89,7 +84,7 @@ def list_audit(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
 
 @router.get("/audit/{int:entry_id}", response=AuditOut)
 def get_audit_entry(request: HttpRequest, entry_id: int) -> Any:
-    _may_read(request.user)
+    require_read(request.user, "core.view_auditentry")
     return get_visible(AuditEntry.objects, request.user, entry_id)
 
 

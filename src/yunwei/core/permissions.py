@@ -29,3 +29,15 @@ def require_visible(actor: Any, obj: models.Model) -> None:
     manager = type(obj)._default_manager
     if not manager.visible_to(actor).filter(pk=obj.pk).exists():  # type: ignore[attr-defined]
         raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def signed_in(user: Any) -> bool:
+    """An authenticated, active user — the precondition of every `visible_to`."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def require_read(user: Any, permission: str) -> None:
+    """Reading a list or record: provider staff need the model permission; customers'
+    users read what `visible_to` gives them (their own organization's) without one."""
+    if user.is_provider_staff:
+        require_permission(user, permission)

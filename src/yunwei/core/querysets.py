@@ -4,6 +4,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from yunwei.core.permissions import signed_in
+
 if TYPE_CHECKING:
     from yunwei.accounts.models import User
 
@@ -12,7 +14,7 @@ class AuditEntryQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> AuditEntryQuerySet:
         """Provider staff who may read history see it all; a customer's user sees only
         the history of their own organization's records."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not signed_in(user):
             return self.none()
         if user.is_provider_staff:
             return self

@@ -14,7 +14,7 @@ from ninja import Query, Router, Schema, Status
 
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.core.api_support import ListParams, changes_of, get_visible, order, paginate
-from yunwei.core.permissions import require_permission
+from yunwei.core.permissions import require_read
 from yunwei.sla import actions, availability, clock, engine
 from yunwei.sla.models import Agreement, Calendar, Outage, SlaRecord
 from yunwei.sla.schemas import (
@@ -34,11 +34,6 @@ from yunwei.sla.schemas import (
 )
 
 router = Router(tags=["sla"])
-
-
-def _readable(user: Any, permission: str) -> None:
-    if user.is_provider_staff:
-        require_permission(user, permission)
 
 
 def _pick(queryset: Any, user: Any, pk: int | None, field: str) -> Any:
@@ -83,7 +78,7 @@ def _exceptions(items: list[Any] | None) -> list[dict[str, Any]] | None:
 
 @router.get("/calendars", response=CalendarPage)
 def list_calendars(request: HttpRequest, params: Query[ListParams]) -> Any:
-    _readable(request.user, "sla.view_calendar")
+    require_read(request.user, "sla.view_calendar")
     qs = order(
         Calendar.objects.visible_to(request.user), params.ordering, ["name", "created_at"], "name"
     )
@@ -106,7 +101,7 @@ def create_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
 
 @router.get("/calendars/{int:calendar_id}", response=CalendarOut)
 def get_calendar(request: HttpRequest, calendar_id: int) -> Any:
-    _readable(request.user, "sla.view_calendar")
+    require_read(request.user, "sla.view_calendar")
     return get_visible(Calendar.objects, request.user, calendar_id)
 
 
@@ -161,7 +156,7 @@ def _clock_errors(error: clock.ClockError) -> ValidationError:
 def calendar_due(
     request: HttpRequest, calendar_id: int, params: Query[DueParams]
 ) -> dict[str, Any]:
-    _readable(request.user, "sla.view_calendar")
+    require_read(request.user, "sla.view_calendar")
     calendar = get_visible(Calendar.objects, request.user, calendar_id)
     try:
         return {"due": clock.due(_aware(params.start, "start"), params.minutes, _clock(calendar))}
@@ -173,7 +168,7 @@ def calendar_due(
 def calendar_elapsed(
     request: HttpRequest, calendar_id: int, params: Query[ElapsedParams]
 ) -> dict[str, Any]:
-    _readable(request.user, "sla.view_calendar")
+    require_read(request.user, "sla.view_calendar")
     calendar = get_visible(Calendar.objects, request.user, calendar_id)
     try:
         spent = clock.elapsed(
@@ -217,7 +212,7 @@ def _escalations(user: Any, items: list[Any] | None) -> list[dict[str, Any]] | N
 
 @router.get("/slas", response=AgreementPage)
 def list_agreements(request: HttpRequest, filters: Query[AgreementFilters]) -> Any:
-    _readable(request.user, "sla.view_agreement")
+    require_read(request.user, "sla.view_agreement")
     qs = Agreement.objects.visible_to(request.user).for_list().prefetch_related("escalations")
     if filters.service:
         qs = qs.filter(service_id=filters.service)
@@ -253,7 +248,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn) -> Any:
 
 @router.get("/slas/{int:agreement_id}", response=AgreementOut)
 def get_agreement(request: HttpRequest, agreement_id: int) -> Any:
-    _readable(request.user, "sla.view_agreement")
+    require_read(request.user, "sla.view_agreement")
     return get_visible(Agreement.objects.for_list(), request.user, agreement_id)
 
 
@@ -329,7 +324,7 @@ def record_view(record: SlaRecord, now: dt.datetime, with_timeline: bool = False
 
 @router.get("/sla-records", response=RecordPage)
 def list_records(request: HttpRequest, filters: Query[RecordFilters]) -> Any:
-    _readable(request.user, "sla.view_slarecord")
+    require_read(request.user, "sla.view_slarecord")
     qs = SlaRecord.objects.visible_to(request.user).select_related(
         "agreement", "calendar", "content_type"
     )
@@ -350,7 +345,7 @@ def list_records(request: HttpRequest, filters: Query[RecordFilters]) -> Any:
 
 @router.get("/sla-records/{int:record_id}", response=SlaRecordDetail)
 def get_record(request: HttpRequest, record_id: int) -> Any:
-    _readable(request.user, "sla.view_slarecord")
+    require_read(request.user, "sla.view_slarecord")
     qs = SlaRecord.objects.select_related("agreement", "calendar", "content_type")
     return record_view(get_visible(qs, request.user, record_id), timezone.now(), with_timeline=True)
 
@@ -371,7 +366,7 @@ class OutageFilters(ListParams):
 
 @router.get("/outages", response=OutagePage)
 def list_outages(request: HttpRequest, filters: Query[OutageFilters]) -> Any:
-    _readable(request.user, "sla.view_outage")
+    require_read(request.user, "sla.view_outage")
     qs = Outage.objects.visible_to(request.user).for_list()
     if filters.service:
         qs = qs.filter(service_id=filters.service)
@@ -399,7 +394,7 @@ def create_outage(request: HttpRequest, payload: OutageIn) -> Any:
 
 @router.get("/outages/{int:outage_id}", response=OutageOut)
 def get_outage(request: HttpRequest, outage_id: int) -> Any:
-    _readable(request.user, "sla.view_outage")
+    require_read(request.user, "sla.view_outage")
     return get_visible(Outage.objects.for_list(), request.user, outage_id)
 
 
@@ -433,7 +428,7 @@ class AvailabilityParams(Schema):
     summary="Monthly availability per service and customer against target",
 )
 def monthly_availability(request: HttpRequest, params: Query[AvailabilityParams]) -> Any:
-    _readable(request.user, "sla.view_outage")
+    require_read(request.user, "sla.view_outage")
     try:
         month = dt.date.fromisoformat(params.month + "-01")
         if not 1900 <= month.year <= 2999:

@@ -6,14 +6,12 @@ from typing import Any
 
 from django.db import models
 
-
-def _signed_in(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+from yunwei.core.permissions import signed_in
 
 
 class CalendarQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> CalendarQuerySet:
-        if not _signed_in(user) or not user.is_provider_staff:
+        if not signed_in(user) or not user.is_provider_staff:
             return self.none()
         return self
 
@@ -21,7 +19,7 @@ class CalendarQuerySet(models.QuerySet):
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> AgreementQuerySet:
         """Customers see their own agreements and the defaults of services they use."""
-        if not _signed_in(user):
+        if not signed_in(user):
             return self.none()
         if user.is_provider_staff:
             return self
@@ -47,7 +45,7 @@ class AgreementQuerySet(models.QuerySet):
 
 class SlaRecordQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> SlaRecordQuerySet:
-        if not _signed_in(user):
+        if not signed_in(user):
             return self.none()
         if user.is_provider_staff:
             return self
@@ -64,7 +62,7 @@ class SlaRecordQuerySet(models.QuerySet):
 
 class OutageQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> OutageQuerySet:
-        if not _signed_in(user):
+        if not signed_in(user):
             return self.none()
         if user.is_provider_staff:
             return self
