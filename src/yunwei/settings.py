@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "yunwei.accounts",
     "yunwei.catalog",
     "yunwei.sla",
+    "yunwei.tickets",
     "yunwei.api",
 ]
 
@@ -234,8 +235,28 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored front-end libraries
 STATIC_ROOT.mkdir(exist_ok=True)
+# Attachments: files under the data dir, or an S3-compatible bucket (django-storages;
+# `pip install "yunwei[s3]"`) when YUNWEI_S3_BUCKET is set.
+S3_BUCKET = env_str("S3_BUCKET")
+DEFAULT_STORAGE: dict[str, object] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY") or None,
+            "secret_key": env_str("S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -246,6 +267,23 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
+
+# --- Tickets
+TICKET_REOPEN_DAYS = env_int("TICKET_REOPEN_DAYS", 7)
+TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 5)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# Types accepted as attachments, by the type found in the file's content (the extension
+# must agree with it).
+ATTACHMENT_TYPES = env_list(
+    "ATTACHMENT_TYPES",
+    "image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,"
+    "application/zip,application/gzip,application/x-7z-compressed,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
+    "application/msword,application/vnd.ms-excel,application/vnd.ms-powerpoint,"
+    "message/rfc822,application/json,application/xml",
+)
 
 # --- API
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)

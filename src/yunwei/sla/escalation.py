@@ -35,6 +35,9 @@ class Handler:
 
     reassign: Callable[[Any, Any], None]  # (object, team)
     raise_priority: Callable[[Any], None]  # (object)
+    # Told the object's id whenever one of its records' due time or state changed, so
+    # the object can keep a copy its lists sort by.
+    records_changed: Callable[[int], None] | None = None
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -47,6 +50,12 @@ def send_escalation_mail(subject: str, body: str, recipients: list[str]) -> int:
 
 def register(model_label: str, handler: Handler) -> None:
     HANDLERS[model_label] = handler
+
+
+def records_changed(record: SlaRecord) -> None:
+    handler = HANDLERS.get(f"{record.content_type.app_label}.{record.content_type.model}")
+    if handler is not None and handler.records_changed is not None:
+        handler.records_changed(record.object_id)
 
 
 def rule_instant(record: SlaRecord, rule: EscalationRule) -> dt.datetime | None:
@@ -136,6 +145,7 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
             obj=record,
             changes={"breached_at": [None, record.breached_at]},
         )
+        records_changed(record)
         fired.append("breach")
     for rule in _rules(record):
         instant = rule_instant(record, rule)

@@ -216,6 +216,8 @@ class SegmentReason(models.TextChoices):
     CALENDAR_CHANGED = "calendar_changed", _("The calendar changed")
     AGREEMENT_CHANGED = "agreement_changed", _("The agreement changed")
     PRIORITY_CHANGED = "priority_changed", _("The priority changed")
+    SERVICE_CHANGED = "service_changed", _("The service or customer changed")
+    RESOLVED = "resolved", _("Resolved until reopened")
 
 
 def reason_label(code: str) -> str:

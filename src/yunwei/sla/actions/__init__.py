@@ -19,8 +19,10 @@ from yunwei.sla.actions.calendars import (
 from yunwei.sla.actions.outages import OUTAGE_FIELDS, delete_outage, record_outage, update_outage
 from yunwei.sla.actions.records import (
     DEFAULT_TARGETS,
+    change_agreement,
     change_priority,
     pause_records,
+    reopen_records,
     resume_records,
     start_records,
     stop_records,
@@ -32,6 +34,7 @@ __all__ = [
     "DEFAULT_PAUSE_STATES",
     "DEFAULT_TARGETS",
     "OUTAGE_FIELDS",
+    "change_agreement",
     "change_priority",
     "china_exceptions",
     "create_agreement",
@@ -42,6 +45,7 @@ __all__ = [
     "import_china_holidays",
     "pause_records",
     "record_outage",
+    "reopen_records",
     "resume_records",
     "start_records",
     "stop_records",

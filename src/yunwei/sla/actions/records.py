@@ -16,6 +16,7 @@ from yunwei.core import audit
 from yunwei.core.enqueue import enqueue_on_commit
 from yunwei.core.models import AuditAction
 from yunwei.sla import clock, engine
+from yunwei.sla.escalation import records_changed
 from yunwei.sla.models import (
     OPEN_STATES,
     Agreement,
@@ -118,6 +119,7 @@ def recompute(
     if record.is_open:
         schedule_escalation_check(record, save=False)
     record.save()
+    records_changed(record)
     changed = audit.diff(before, {"due_at": record.due_at, "target_minutes": record.target_minutes})
     if changed:
         audit.record(
@@ -186,6 +188,8 @@ def start_records(
         )
         schedule_escalation_check(record)
         records.append(record)
+    if records:
+        records_changed(records[0])
     return records
 
 
@@ -284,6 +288,7 @@ def stop_records(
         if breached and record.breached_at is None:
             record.breached_at = computed.due_at or at
         record.save()
+        records_changed(record)
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -314,6 +319,71 @@ def change_priority(
         changed.append(
             recompute(
                 record, actor=actor, reason=SegmentReason.PRIORITY_CHANGED, boundary=True, now=at
+            )
+        )
+    return changed
+
+
+@transaction.atomic
+def reopen_records(
+    tracked: models.Model, *, actor: Any, kinds: Sequence[str], at: dt.datetime | None = None
+) -> list[SlaRecord]:
+    """The object was reopened: stopped clocks of `kinds` run again, the time it spent
+    resolved kept as a paused stretch (it does not count against the target)."""
+    at = at or timezone.now()
+    reopened = []
+    records = (
+        SlaRecord.objects.for_object(tracked)
+        .filter(kind__in=kinds, state__in=[RecordState.MET, RecordState.BREACHED])
+        .select_for_update(of=("self",))
+        .select_related("agreement", "calendar", "content_type")
+    )
+    for record in records:
+        previous = record.state
+        stopped = record.stopped_at or at
+        record.segments = [
+            *record.segments,
+            {**engine.segment(stopped, "paused", calendar=record.calendar,
+                              target=record.target_minutes, reason=SegmentReason.RESOLVED),
+             "end": max(at, stopped).isoformat()},
+            engine.segment(at, "running", calendar=record.calendar, target=record.target_minutes),
+        ]  # fmt: skip
+        record.state = RecordState.RUNNING
+        record.stopped_at = None
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=record,
+            organization_id=record.organization_id,
+            changes={"state": [previous, "running"], "reason": [None, "reopened"]},
+        )
+        reopened.append(recompute(record, actor=actor, now=at))
+    return reopened
+
+
+@transaction.atomic
+def change_agreement(
+    tracked: models.Model,
+    *,
+    actor: Any,
+    agreement: Agreement,
+    organization_id: int | None,
+    at: dt.datetime | None = None,
+) -> list[SlaRecord]:
+    """The object moved to another service or customer: its open records follow the
+    agreement that now applies, from now on (what came before keeps what applied)."""
+    changed = []
+    for record in _open_records(tracked):
+        if record.agreement_id == agreement.pk and record.organization_id == organization_id:
+            continue
+        record.agreement = agreement
+        record.agreement_version = agreement.version
+        record.calendar = agreement.calendar
+        record.organization_id = organization_id
+        record.target_minutes = _target_minutes(agreement, record.priority, record.kind)
+        changed.append(
+            recompute(
+                record, actor=actor, reason=SegmentReason.SERVICE_CHANGED, boundary=True, now=at
             )
         )
     return changed
