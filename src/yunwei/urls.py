@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("yunwei.accounts.urls")),
     path("catalog/", include("yunwei.catalog.urls")),
     path("sla/", include("yunwei.sla.urls")),
+    path("tickets/", include("yunwei.tickets.urls")),
     path("admin/", admin.site.urls),
     path("", include("yunwei.api.urls")),
 ]

@@ -11,6 +11,7 @@ from yunwei.core.api import health_router
 from yunwei.core.api import router as audit_router
 from yunwei.core.api_support import AUTH, install_error_handlers
 from yunwei.sla.api import router as sla_router
+from yunwei.tickets.api import router as tickets_router
 
 api = NinjaAPI(
     title="Yunwei API",
@@ -26,6 +27,7 @@ api.add_router("", health_router)
 api.add_router("", accounts_router)
 api.add_router("", catalog_router)
 api.add_router("", sla_router)
+api.add_router("", tickets_router)
 api.add_router("", audit_router)
 
 urlpatterns = [path("api/v1/", api.urls)]

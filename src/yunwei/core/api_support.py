@@ -22,6 +22,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from yunwei.core.changes import StateConflict
+
 logger = logging.getLogger(__name__)
 
 
@@ -94,6 +96,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def model_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        status = 409 if isinstance(exc, StateConflict) else 422
         if hasattr(exc, "error_dict"):
             errors = [
                 {"field": "body" if name == "__all__" else name, "message": message}
@@ -103,7 +106,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         else:
             errors = [{"field": "body", "message": message} for message in exc.messages]
         detail = errors[0]["message"] if len(errors) == 1 else _("The request has invalid fields.")
-        return respond(request, 422, detail, errors)
+        return respond(request, status, detail, errors)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""What update actions share: refusing fields they do not change, and applying the rest."""
+"""What update actions share: refusing fields they do not change, applying the rest, and
+the error for a change the object's state does not allow."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+
+class StateConflict(ValidationError):
+    """Not possible in the object's current state (a transition out of order, a second
+    answer to a survey): the API answers 409, forms show it like any validation error."""
 
 
 def refuse_unknown(allowed: Iterable[str], changes: Mapping[str, Any]) -> None:

@@ -61,9 +61,7 @@ class TicketsConfig(AppConfig):
         )
         add_menu_item(
             "desk",
-            MenuItem(
-                _("Tickets"), "tickets:ticket_list", "ti-ticket", "tickets.view_ticket", True
-            ),
+            MenuItem(_("Tickets"), "tickets:ticket_list", "ti-ticket", "tickets.view_ticket", True),
         )
         add_menu_item(
             "desk",

@@ -73,8 +73,7 @@ def detect_type(name: str, head: bytes) -> str:
             raise ValidationError(
                 {
                     "file": _(
-                        "The file's content is %(found)s, which does not match its name "
-                        "%(name)s."
+                        "The file's content is %(found)s, which does not match its name %(name)s."
                     )
                     % {"found": seen, "name": name}
                 }

@@ -37,14 +37,18 @@ def validate_declarations(fields: Any) -> list[dict[str, Any]]:
                 {"fields": where + _("the name must be lowercase letters, digits and _.")}
             )
         if name in seen:
-            raise ValidationError({"fields": where + _("the name %(name)s is used twice.") % {"name": name}})
+            raise ValidationError(
+                {"fields": where + _("the name %(name)s is used twice.") % {"name": name}}
+            )
         seen.add(name)
         kind = field.get("type")
         if kind not in FieldType.values:
             raise ValidationError({"fields": where + _("unknown type %(type)s.") % {"type": kind}})
         choices = field.get("choices") or []
         if kind == FieldType.CHOICE and (
-            not isinstance(choices, list) or not choices or not all(isinstance(c, str) for c in choices)
+            not isinstance(choices, list)
+            or not choices
+            or not all(isinstance(c, str) for c in choices)
         ):
             raise ValidationError({"fields": where + _("a choice field needs a list of choices.")})
         clean.append(

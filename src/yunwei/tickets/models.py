@@ -7,6 +7,7 @@ Invariants live here; every change goes through `actions/`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -41,7 +42,10 @@ class TicketState(models.TextChoices):
     NEW = "new", pgettext_lazy("ticket state", "New")
     ASSIGNED = "assigned", pgettext_lazy("ticket state", "Assigned")
     IN_PROGRESS = "in_progress", pgettext_lazy("ticket state", "In progress")
-    WAITING_ON_CUSTOMER = "waiting_on_customer", pgettext_lazy("ticket state", "Waiting on customer")
+    WAITING_ON_CUSTOMER = (
+        "waiting_on_customer",
+        pgettext_lazy("ticket state", "Waiting on customer"),
+    )
     RESOLVED = "resolved", pgettext_lazy("ticket state", "Resolved")
     CLOSED = "closed", pgettext_lazy("ticket state", "Closed")
 
@@ -188,7 +192,10 @@ class Ticket(TimeStampedModel):
         related_name="tickets",
     )
     service = models.ForeignKey(
-        "catalog.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="tickets"
+        "catalog.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     category = models.ForeignKey(
         Category,
@@ -261,6 +268,7 @@ class Ticket(TimeStampedModel):
     # SQL (see `sla_link.py`): the nearest due instant, and whether any target breached.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     sla_breached = models.BooleanField(_("SLA breached"), default=False)
+    sla_records = GenericRelation("sla.SlaRecord")
 
     objects = TicketQuerySet.as_manager()
 
@@ -429,9 +437,7 @@ class AssignmentRule(TimeStampedModel):
     organization = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    ticket_type = models.CharField(
-        _("type"), max_length=20, choices=TicketType.choices, blank=True
-    )
+    ticket_type = models.CharField(_("type"), max_length=20, choices=TicketType.choices, blank=True)
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
     )

@@ -30,12 +30,30 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_TICKET_STATES)
 
     def for_list(self) -> TicketQuerySet:
+        from yunwei.sla.models import SlaRecord
+
         return self.select_related(
-            "requester", "organization", "service", "category", "team", "assignee"
-        ).prefetch_related("tags")
+            "requester", "organization", "service", "category", "team", "assignee", "problem",
+            "parent",
+        ).prefetch_related(
+            "tags",
+            models.Prefetch(
+                "sla_records", queryset=SlaRecord.objects.select_related("calendar")
+            ),
+        )  # fmt: skip
 
     def for_detail(self) -> TicketQuerySet:
-        return self.for_list().select_related("problem", "parent").prefetch_related("watchers")
+        return (
+            self.for_list()
+            .select_related("survey")
+            .prefetch_related(
+                "watchers",
+                "children",
+                "incidents",
+                "links_out__target",
+                "links_in__source",
+            )
+        )
 
 
 class CommentQuerySet(models.QuerySet):
@@ -47,8 +65,15 @@ class CommentQuerySet(models.QuerySet):
             return self
         return self.filter(ticket__organization_id=user.organization_id, public=True)
 
-    def for_list(self) -> CommentQuerySet:
-        return self.select_related("author").prefetch_related("attachments", "mentions")
+    def for_list(self, user: User | Any) -> CommentQuerySet:
+        from yunwei.tickets.models import Attachment
+
+        files = Attachment.objects.all()
+        if not user.is_provider_staff:
+            files = files.filter(public=True)
+        return self.select_related("author").prefetch_related(
+            "mentions", models.Prefetch("attachments", queryset=files)
+        )
 
 
 class CategoryQuerySet(models.QuerySet):

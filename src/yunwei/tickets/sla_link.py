@@ -7,6 +7,7 @@ handler registered in apps.py, by the SLA app when it recomputes or escalates.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Min, Q
@@ -42,33 +43,35 @@ def _pause_states(ticket: Ticket) -> list[str]:
     return list(record.agreement.pause_states) if record else []
 
 
-def state_changed(ticket: Ticket, before: str, after: str, *, actor: Any) -> None:
+def state_changed(
+    ticket: Ticket, before: str, after: str, *, actor: Any, at: dt.datetime | None = None
+) -> None:
     """Moves the clocks along with the ticket's state."""
     if after == workflow.RESOLVED:
         sla_actions.stop_records(
-            ticket, actor=actor, kinds=[RecordKind.RESPONSE, RecordKind.RESOLUTION]
+            ticket, actor=actor, kinds=[RecordKind.RESPONSE, RecordKind.RESOLUTION], at=at
         )
         return
     if after == workflow.CLOSED:
         sla_actions.stop_records(
-            ticket, actor=actor, kinds=[RecordKind.RESPONSE, RecordKind.RESOLUTION]
+            ticket, actor=actor, kinds=[RecordKind.RESPONSE, RecordKind.RESOLUTION], at=at
         )
         return
     if before in (workflow.RESOLVED, workflow.CLOSED):
-        sla_actions.reopen_records(ticket, actor=actor, kinds=[RecordKind.RESOLUTION])
+        sla_actions.reopen_records(ticket, actor=actor, kinds=[RecordKind.RESOLUTION], at=at)
     pausing = _pause_states(ticket)
     if after in pausing and before not in pausing:
         reason = (
             SegmentReason.WAITING_ON_CUSTOMER if after == workflow.WAITING_ON_CUSTOMER else after
         )
-        sla_actions.pause_records(ticket, actor=actor, reason=reason)
+        sla_actions.pause_records(ticket, actor=actor, reason=reason, at=at)
     elif before in pausing and after not in pausing:
-        sla_actions.resume_records(ticket, actor=actor)
+        sla_actions.resume_records(ticket, actor=actor, at=at)
 
 
-def responded(ticket: Ticket, *, actor: Any) -> None:
+def responded(ticket: Ticket, *, actor: Any, at: dt.datetime | None = None) -> None:
     """The first public reply from the service desk meets the response target."""
-    sla_actions.stop_records(ticket, actor=actor, kinds=[RecordKind.RESPONSE])
+    sla_actions.stop_records(ticket, actor=actor, kinds=[RecordKind.RESPONSE], at=at)
 
 
 def priority_changed(ticket: Ticket, *, actor: Any) -> None:

@@ -35,7 +35,7 @@ TRANSITIONS: dict[str, Transition] = {
     for t in (
         Transition(ASSIGNED, (NEW, ASSIGNED, IN_PROGRESS, WAITING_ON_CUSTOMER)),
         Transition(IN_PROGRESS, (NEW, ASSIGNED, WAITING_ON_CUSTOMER)),
-        Transition(WAITING_ON_CUSTOMER, (ASSIGNED, IN_PROGRESS)),
+        Transition(WAITING_ON_CUSTOMER, (NEW, ASSIGNED, IN_PROGRESS)),
         Transition(RESOLVED, OPEN),
         # Closing confirms a resolution (the requester's verification, §5.2); agents may
         # close what was resolved, e.g. after the confirmation period.
@@ -75,11 +75,11 @@ def check(
     if state not in transition.sources:
         raise TransitionError(f"A ticket in state {state} cannot go to {to}.", "invalid")
     if to == REOPENED:
-        if resolved_at is not None and now is not None:
-            if now - resolved_at > dt.timedelta(days=reopen_days):
-                raise TransitionError(
-                    f"Resolved more than {reopen_days} days ago: raise a new ticket.", "too_late"
-                )
+        late = resolved_at is not None and now is not None
+        if late and now - resolved_at > dt.timedelta(days=reopen_days):  # type: ignore[operator]
+            raise TransitionError(
+                f"Resolved more than {reopen_days} days ago: raise a new ticket.", "too_late"
+            )
         return NEW
     return to
 
