@@ -1,6 +1,7 @@
 from django.urls import path
 
 from yunwei.tickets import views
+from yunwei.tickets.urls_config import urlpatterns as config_urlpatterns
 
 app_name = "tickets"
 
@@ -8,6 +9,5 @@ urlpatterns = [
     path("", views.TicketList.as_view(), name="ticket_list"),
     path("<int:pk>/", views.TicketDetail.as_view(), name="ticket"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
-    path("satisfaction/", views.Satisfaction.as_view(), name="satisfaction"),
-    path("settings/", views.Settings.as_view(), name="settings"),
+    *config_urlpatterns,
 ]

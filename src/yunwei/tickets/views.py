@@ -18,14 +18,6 @@ class TicketDetail(View):
     pass
 
 
-class Satisfaction(View):
-    pass
-
-
-class Settings(View):
-    pass
-
-
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     ticket = get_visible(Ticket.objects, request.user, pk)
     return attachment_response(request.user, ticket, attachment_id)
