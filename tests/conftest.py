@@ -80,7 +80,11 @@ class ApiClient(Client):
         return super().get(path, data, **self._headers(extra))
 
     def post(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
-        return super().post(path, data, content_type="application/json", **self._headers(extra))
+        # content_type=None sends a multipart form (file uploads).
+        content_type = extra.pop("content_type", "application/json")
+        if content_type is None:
+            return super().post(path, data, **self._headers(extra))
+        return super().post(path, data, content_type=content_type, **self._headers(extra))
 
     def patch(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
         return super().patch(path, data, content_type="application/json", **self._headers(extra))

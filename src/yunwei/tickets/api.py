@@ -12,6 +12,7 @@ from django.db.models import Case, IntegerField, Model, Q, Value, When
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from yunwei.accounts.models import Organization, Team, User
@@ -337,14 +338,20 @@ def add_attachment(
         comment = Comment.objects.visible_to(request.user).filter(pk=form.comment).first()
         if comment is None:
             raise ValidationError({"comment": _("Unknown id: %(ids)s.") % {"ids": form.comment}})
-    attachment = actions.add_attachment(
-        ticket,
-        actor=request.user,
-        name=file.name or "",
-        stream=file,
-        comment=comment,
-        public=form.public,
-    )
+    try:
+        attachment = actions.add_attachment(
+            ticket,
+            actor=request.user,
+            name=file.name or "",
+            stream=file,
+            comment=comment,
+            public=form.public,
+        )
+    except ValidationError as error:
+        codes = [e.code for errors in getattr(error, "error_dict", {}).values() for e in errors]
+        if "too_large" in codes:
+            raise HttpError(413, error.messages[0]) from error
+        raise
     return Status(201, attachment)
 
 

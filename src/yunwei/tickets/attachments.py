@@ -109,13 +109,11 @@ def inspect(name: str, stream: IO[bytes], size: int | None = None) -> Inspected:
         digest.update(chunk)
     stream.seek(0)
     if total > limit:
-        raise ValidationError(
-            {
-                "file": _("%(name)s is larger than the limit of %(limit)s.")
-                % {"name": name, "limit": filesizeformat(limit)}
-            },
-            code="too_large",
-        )
+        message = _("%(name)s is larger than the limit of %(limit)s.") % {
+            "name": name,
+            "limit": filesizeformat(limit),
+        }
+        raise ValidationError({"file": ValidationError(message, code="too_large")})
     if total == 0:
         raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
     return Inspected(name, total, detect_type(name, head), digest.hexdigest())

@@ -318,7 +318,7 @@ class AttachmentOut(Schema):
     def resolve_url(obj: Any) -> str:
         from django.urls import reverse
 
-        return reverse("tickets:attachment", args=[obj.ticket_id, obj.pk])
+        return reverse("api:download_attachment", args=[obj.ticket_id, obj.pk])
 
 
 class CommentOut(Schema):

@@ -468,6 +468,8 @@ def transition_ticket(
         ticket.resolution_code = resolution
         ticket.resolution_note = note.strip()
         ticket.resolved_at = now
+        if ticket.assignee_id is None and actor is not None and agent:
+            ticket.assignee = actor  # whoever resolves it answers for it (and its rating)
     elif to == workflow.CLOSED:
         ticket.closed_at = now
     elif to == workflow.REOPENED:
