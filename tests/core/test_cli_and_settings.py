@@ -157,3 +157,27 @@ def test_check_deploy_is_clean_with_hosts_and_https(data_dir: Path) -> None:
         YUNWEI_HTTPS="1",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_attachments_go_to_an_s3_bucket_when_one_is_configured(data_dir: Path) -> None:
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['default']))"
+    )
+    local = subprocess.run(
+        [sys.executable, "-c", script], env=environment(data_dir), capture_output=True, text=True
+    )
+    assert '"django.core.files.storage.FileSystemStorage"' in local.stdout, local.stderr
+    bucket = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(
+            data_dir,
+            YUNWEI_S3_BUCKET="desk-files",
+            YUNWEI_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        ),
+        capture_output=True,
+        text=True,
+    )
+    assert '"storages.backends.s3.S3Storage"' in bucket.stdout, bucket.stderr
+    assert '"bucket_name": "desk-files"' in bucket.stdout
+    assert '"default_acl": "private"' in bucket.stdout

@@ -181,6 +181,7 @@ def add_attachment(
         uploaded_by=actor,
     )
     attachment.file.save(attachment.token, File(stream), save=False)
+    stored = attachment.file.name or ""
     try:
         attachment.save()
         audit.record(
@@ -199,6 +200,6 @@ def add_attachment(
         )
     except Exception:
         # Nothing was written: the stored file goes too.
-        attachment.file.storage.delete(attachment.file.name)
+        attachment.file.storage.delete(stored)
         raise
     return attachment
