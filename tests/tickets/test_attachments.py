@@ -69,7 +69,10 @@ def test_text_and_office_files_are_accepted(
 ) -> None:
     ticket = make_ticket()
     client = api_as(requester)
-    assert upload(client, ticket.pk, "日志.txt", "错误日志 ERROR 500\n".encode("gb18030")).status_code == 201
+    assert (
+        upload(client, ticket.pk, "日志.txt", "错误日志 ERROR 500\n".encode("gb18030")).status_code
+        == 201
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")

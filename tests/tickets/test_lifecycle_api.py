@@ -138,9 +138,7 @@ def test_resolving_needs_a_code_and_a_note_and_the_requester_rates_it(
     assert rated.json()["score"] == 5
     again = api_as(requester).post(f"/api/v1/tickets/{ticket_id}/survey", {"score": 1})
     assert again.status_code == 409
-    confirm = api_as(requester).post(
-        f"/api/v1/tickets/{ticket_id}/transition", {"to": "closed"}
-    )
+    confirm = api_as(requester).post(f"/api/v1/tickets/{ticket_id}/transition", {"to": "closed"})
     assert confirm.status_code == 200
     assert confirm.json()["state"] == "closed"
 
@@ -158,9 +156,7 @@ def test_transitions_out_of_order_are_conflicts_and_change_nothing(
     assert Ticket.objects.get(pk=ticket_id).state == "new"
     assert AuditEntry.objects.count() == entries
     # A requester cannot put their own ticket in progress.
-    own = api_as(requester).post(
-        f"/api/v1/tickets/{ticket_id}/transition", {"to": "in_progress"}
-    )
+    own = api_as(requester).post(f"/api/v1/tickets/{ticket_id}/transition", {"to": "in_progress"})
     assert own.status_code == 409
 
 
@@ -194,7 +190,11 @@ def test_internal_notes_never_reach_the_requester(
     staff = api_as(agent)
     staff.post(
         f"/api/v1/tickets/{ticket_id}/comments",
-        {"body": "内部：怀疑是机房交换机故障 secretword", "public": False, "time_spent_minutes": 15},
+        {
+            "body": "内部：怀疑是机房交换机故障 secretword",
+            "public": False,
+            "time_spent_minutes": 15,
+        },
     )
     staff.post(f"/api/v1/tickets/{ticket_id}/comments", {"body": "我们正在处理"})
     customer = api_as(requester)
@@ -214,3 +214,30 @@ def test_internal_notes_never_reach_the_requester(
     assert Ticket.objects.get(pk=ticket_id).first_response_at == (
         Comment.objects.get(body="我们正在处理").created_at
     )
+
+
+@pytest.mark.django_db
+def test_the_csv_export_carries_no_internal_note_and_only_the_callers_tickets(
+    api_as: Any, requester: Any, other_requester: Any, agent: Any, service: Any, sla: Any
+) -> None:
+    ticket_id = raise_incident(api_as(requester), service, title="=HYPERLINK(1)").json()["id"]
+    staff = api_as(agent)
+    staff.post(
+        f"/api/v1/tickets/{ticket_id}/comments",
+        {"body": "secretword 内部", "public": False, "time_spent_minutes": 5},
+    )
+    staff.post(f"/api/v1/tickets/{ticket_id}/comments", {"body": "公开回复"})
+
+    def export(client: Any) -> str:
+        response = client.get("/api/v1/tickets/export")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+
+    theirs = export(api_as(requester))
+    assert "INC-000001" in theirs
+    assert "secretword" not in theirs
+    assert "Time spent" not in theirs
+    assert "'=HYPERLINK(1)" in theirs  # no formula injection into spreadsheets
+    assert "INC-000001" not in export(api_as(other_requester))
+    assert ",5\r\n" in export(staff)  # staff see time spent

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import OrganizationFactory, UserFactory
 from yunwei.catalog import actions as catalog_actions
@@ -29,7 +29,11 @@ def test_unknown_service_and_unsubscribed_service_are_refused_by_name(
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "service"
     theirs = catalog_actions.create_service(
-        actor=None, code="theirs", name_en="Theirs", category="other", organizations=[other_customer]
+        actor=None,
+        code="theirs",
+        name_en="Theirs",
+        category="other",
+        organizations=[other_customer],
     )
     hidden = client.post("/api/v1/tickets", {"title": "x", "service": theirs.pk})
     assert hidden.status_code == 422
@@ -224,9 +228,7 @@ def test_bulk_assign_is_all_or_nothing(
         tickets[0], actor=agent, to="resolved", resolution="solved", note="done"
     )
     # Closing all three fails on the two not resolved; nothing is closed.
-    refused = client.post(
-        "/api/v1/tickets/bulk", {"ids": [t.pk for t in tickets], "to": "closed"}
-    )
+    refused = client.post("/api/v1/tickets/bulk", {"ids": [t.pk for t in tickets], "to": "closed"})
     assert refused.status_code == 409
     assert tickets[1].reference in refused.json()["detail"]
     assert Ticket.objects.filter(state="closed").count() == 0
@@ -257,9 +259,7 @@ def test_reopening_is_allowed_within_the_configured_days(
             ticket, actor=agent, to="resolved", resolution="solved", note="ok"
         )
     with time_machine.travel(start + dt.timedelta(days=6), tick=False):
-        late = api_as(requester).post(
-            f"/api/v1/tickets/{ticket.pk}/transition", {"to": "reopened"}
-        )
+        late = api_as(requester).post(f"/api/v1/tickets/{ticket.pk}/transition", {"to": "reopened"})
     assert late.status_code == 409
     assert "too long ago" in late.json()["detail"]
 
@@ -368,7 +368,10 @@ def test_lists_run_a_constant_number_of_queries(
     make_ticket()
     ticket = make_ticket()
     actions.add_comment(ticket, actor=agent, body="one")
-    few_list, few_comments = count("/api/v1/tickets"), count(f"/api/v1/tickets/{ticket.pk}/comments")
+    few_list, few_comments = (
+        count("/api/v1/tickets"),
+        count(f"/api/v1/tickets/{ticket.pk}/comments"),
+    )
     few_detail = count(f"/api/v1/tickets/{ticket.pk}")
     for _ in range(6):
         make_ticket(tags=["打印机", "三楼"])

@@ -225,6 +225,26 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
     return paginate(qs, filters)
 
 
+@router.get("/tickets/export", response=None)
+def export_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
+    """The filtered queue as CSV (UTF-8 with BOM), every matching row."""
+    from django.http import StreamingHttpResponse
+
+    from yunwei.tickets import export
+
+    require_read(request.user, "tickets.view_ticket")
+    qs = filter_tickets(Ticket.objects.visible_to(request.user), filters, request.user)
+    if filters.q:
+        qs = search.search(qs, filters.q, user=request.user)
+    else:
+        qs = order_tickets(qs, filters.ordering)
+    response = StreamingHttpResponse(
+        export.rows(qs, request.user), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
+    return response
+
+
 @router.post("/tickets", response={201: TicketDetailOut})
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     require_permission(request.user, "tickets.add_ticket")

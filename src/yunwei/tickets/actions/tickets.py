@@ -157,6 +157,13 @@ def _check_staff_user(field: str, user: User | None) -> None:
         raise _invalid(field, _("%(user)s is not an active service desk member.") % {"user": user})
 
 
+def _check_watchers(watchers: list[User], organization: Organization) -> None:
+    """Watchers are the provider's staff or the ticket organization's own users."""
+    for watcher in watchers:
+        if not watcher.is_provider_staff and watcher.organization_id != organization.pk:
+            raise _invalid("watchers", _("Unknown user: %(id)s.") % {"id": watcher.pk})
+
+
 def _check_category(category: Category | None, ticket_type: str) -> None:
     if category is None:
         return
@@ -264,9 +271,7 @@ def create_ticket(
     _check_category(category, type)
     _check_staff_user("assignee", assignee)
     watchers = list(watchers)
-    for watcher in watchers:
-        if not watcher.is_provider_staff and watcher.organization_id != organization.pk:
-            raise _invalid("watchers", _("Unknown user: %(id)s.") % {"id": watcher.pk})
+    _check_watchers(watchers, organization)
     ticket = Ticket(
         type=type,
         title=(title or "").strip(),
@@ -362,7 +367,9 @@ def update_ticket(ticket: Ticket, *, actor: User | None, **changes: Any) -> Tick
         _render(ticket)
     ticket.full_clean(exclude=["description_html"], validate_constraints=False)
     if watchers is not None:
-        ticket.watchers.set(list(watchers))
+        watchers = list(watchers)
+        _check_watchers(watchers, ticket.organization)
+        ticket.watchers.set(watchers)
     if tags is not None:
         ticket.tags.set(_tags(tags))
     changed = audit.diff(before, audit.snapshot(ticket, TICKET_FIELDS))
