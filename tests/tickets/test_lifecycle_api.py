@@ -241,3 +241,28 @@ def test_the_csv_export_carries_no_internal_note_and_only_the_callers_tickets(
     assert "'=HYPERLINK(1)" in theirs  # no formula injection into spreadsheets
     assert "INC-000001" not in export(api_as(other_requester))
     assert ",5\r\n" in export(staff)  # staff see time spent
+
+
+@pytest.mark.django_db
+def test_the_providers_analysis_and_teams_stay_out_of_the_customers_audit_trail(
+    api_as: Any, requester: Any, agent: Any, service: Any, sla: Any, desk: Any
+) -> None:
+    ticket_id = raise_incident(api_as(requester), service).json()["id"]
+    staff = api_as(agent)
+    staff.patch(
+        f"/api/v1/tickets/{ticket_id}",
+        {"root_cause": "rootsecret", "analysis": "analysissecret", "team": desk.pk},
+    )
+    staff.post(f"/api/v1/tickets/{ticket_id}/comments", {"body": "notesecret", "public": False})
+    customer = api_as(requester)
+    for path in ("/api/v1/audit", f"/api/v1/tickets/{ticket_id}/history"):
+        seen = str(customer.get(path, {"limit": 500}).json())
+        assert "rootsecret" not in seen
+        assert "analysissecret" not in seen
+        assert "notesecret" not in seen
+        assert desk.name not in seen
+    assert "网络中断" in str(customer.get(f"/api/v1/tickets/{ticket_id}/history").json())
+    # Agents read the history of tickets they see without the audit-trail permission.
+    history = str(staff.get(f"/api/v1/tickets/{ticket_id}/history", {"limit": 500}).json())
+    assert "rootsecret" in history
+    assert "notesecret" in history

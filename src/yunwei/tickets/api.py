@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service
+from yunwei.core.api import AuditPage
 from yunwei.core.api_support import ListParams, changes_of, get_visible, order, paginate
 from yunwei.core.permissions import require_permission, require_read
 from yunwei.tickets import actions, search
@@ -399,6 +400,17 @@ def attachment_response(user: Any, ticket: Ticket, attachment_id: int) -> FileRe
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@router.get("/tickets/{int:ticket_id}/history", response=AuditPage)
+def ticket_history(request: HttpRequest, ticket_id: int, params: Query[ListParams]) -> Any:
+    """The ticket's audit entries (and its comments', files' and SLA records'), newest
+    first, as far as the caller may read them."""
+    from yunwei.tickets import history
+
+    require_read(request.user, "tickets.view_ticket")
+    ticket = get_visible(Ticket.objects, request.user, ticket_id)
+    return paginate(history.for_ticket(ticket, request.user), params)
 
 
 # --- links and surveys --------------------------------------------------------------

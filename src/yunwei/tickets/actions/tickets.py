@@ -87,7 +87,9 @@ EDITABLE_FIELDS = (
     "parent",
     "requester",
 )
-AGENT_ONLY_FIELDS = ("priority", "team", "assignee", "channel")
+# Changes the customer's users do not read, not even in the audit trail: the provider's
+# teams and its own analysis. They go into a separate, internal audit entry.
+INTERNAL_FIELDS = ("team", "analysis", "root_cause")
 TEXT_FIELDS = ("description", "analysis", "root_cause", "workaround")
 MAX_TAGS = 20
 
@@ -214,6 +216,15 @@ def _clean_custom_fields(ticket: Ticket, values: Any) -> dict[str, Any]:
     return custom_fields.validate_values(declarations, values)
 
 
+def _record(ticket: Ticket, actor: User | None, action: str, changes: dict[str, Any]) -> None:
+    public = {k: v for k, v in changes.items() if k not in INTERNAL_FIELDS}
+    internal = {k: v for k, v in changes.items() if k in INTERNAL_FIELDS}
+    if public or not internal:
+        audit.record(actor=actor, action=action, obj=ticket, changes=public)
+    if internal:
+        audit.record(actor=actor, action=action, obj=ticket, changes=internal, internal=True)
+
+
 def _render(ticket: Ticket) -> None:
     ticket.description_html = render_markdown(ticket.description)
 
@@ -303,7 +314,9 @@ def create_ticket(
         ticket.created_at = ticket.updated_at = at
     ticket.watchers.set(watchers)
     ticket.tags.set(_tags(tags))
-    audit.record_create(ticket, TICKET_FIELDS, actor=actor)
+    _record(
+        ticket, actor, AuditAction.CREATE, audit.diff({}, audit.snapshot(ticket, TICKET_FIELDS))
+    )
     sla_link.start(ticket, actor=actor)
     search.reindex(ticket.pk)
     return ticket
@@ -380,7 +393,7 @@ def update_ticket(ticket: Ticket, *, actor: User | None, **changes: Any) -> Tick
         fields.append("description_html")
     if fields:
         ticket.save(update_fields=[*fields, "updated_at"])
-    audit.record(actor=actor, action=AuditAction.UPDATE, obj=ticket, changes=changed)
+    _record(ticket, actor, AuditAction.UPDATE, changed)
     if "priority" in changed:
         sla_link.priority_changed(ticket, actor=actor)
     if "service" in changed:
@@ -489,12 +502,7 @@ def transition_ticket(
     ticket.state = target
     ticket.save()
     changed = audit.diff(before, audit.snapshot(ticket, TICKET_FIELDS))
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=ticket,
-        changes={**changed, "transition": [None, to]},
-    )
+    _record(ticket, actor, AuditAction.UPDATE, {**changed, "transition": [None, to]})
     if previous_state != ticket.state:
         sla_link.state_changed(ticket, previous_state, ticket.state, actor=actor, at=now)
     if to == workflow.RESOLVED:
