@@ -20,6 +20,8 @@ VERBS = {
     "audit": "Audit trail: `yunwei audit verify` checks the hash chain; `yunwei audit seal`.",
     "calendar": "Business calendars: `yunwei calendar import-cn YEAR --calendar NAME` fills "
     "China's holidays and adjusted working days.",
+    "tickets": "Service desk upkeep: `yunwei tickets reindex` rebuilds the search index; "
+    "`yunwei tickets close-resolved` closes tickets left resolved.",
     "check": "Check the configuration (`yunwei check --deploy` for production settings).",
 }
 

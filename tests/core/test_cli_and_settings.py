@@ -50,7 +50,17 @@ def data_dir(tmp_path_factory: Any) -> Path:
 
 def test_help_lists_every_verb() -> None:
     out = subprocess.run([*YUNWEI, "--help"], capture_output=True, text=True, check=True).stdout
-    for verb in ["serve", "worker", "migrate", "demo", "user", "token", "audit", "check"]:
+    for verb in [
+        "serve",
+        "worker",
+        "migrate",
+        "demo",
+        "user",
+        "token",
+        "audit",
+        "tickets",
+        "check",
+    ]:
         assert f"  {verb} " in out
 
 
@@ -181,3 +191,11 @@ def test_attachments_go_to_an_s3_bucket_when_one_is_configured(data_dir: Path) -
     assert '"storages.backends.s3.S3Storage"' in bucket.stdout, bucket.stderr
     assert '"bucket_name": "desk-files"' in bucket.stdout
     assert '"default_acl": "private"' in bucket.stdout
+
+
+def test_tickets_reindex_rebuilds_the_search_index(data_dir: Path) -> None:
+    result = run(["tickets", "reindex"], data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "tickets indexed" in result.stdout
+    missing = run(["tickets"], data_dir)
+    assert missing.returncode != 0
