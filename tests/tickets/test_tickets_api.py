@@ -430,3 +430,20 @@ def test_inactive_requester_and_users_of_other_organizations_cannot_watch(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "watchers"
+
+
+@pytest.mark.django_db
+def test_a_team_or_customer_named_by_an_assignment_rule_is_not_deleted_under_it(
+    api_as: Any, admin: Any, desk: Any, service: Any
+) -> None:
+    lonely = OrganizationFactory(code="lonely", name="Lonely")
+    actions.create_assignment_rule(
+        actor=None, name="Lonely", organization=lonely, team=desk, service=service
+    )
+    client = api_as(admin)
+    team = client.delete(f"/api/v1/teams/{desk.pk}")
+    assert team.status_code == 422
+    assert "assignment rules" in team.json()["detail"]
+    org = client.delete(f"/api/v1/organizations/{lonely.pk}")
+    assert org.status_code == 422
+    assert "deactivate" in org.json()["detail"]

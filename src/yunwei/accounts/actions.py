@@ -96,7 +96,17 @@ def delete_organization(org: Organization, *, actor: User | None) -> None:
             _("This organization still has users; deactivate it instead."), code="protected"
         )
     audit.record_delete(org, ORGANIZATION_FIELDS, actor=actor)
-    org.delete()
+    try:
+        with transaction.atomic():
+            org.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            _(
+                "Agreements, rules or records still refer to this organization; deactivate it "
+                "instead."
+            ),
+            code="protected",
+        ) from error
 
 
 # --- users -----------------------------------------------------------------------------
@@ -391,7 +401,10 @@ def delete_team(team: Team, *, actor: User | None) -> None:
             team.delete()
     except ProtectedError as error:
         raise ValidationError(
-            _("Services or agreements still refer to this team; reassign them first."),
+            _(
+                "Services, agreements or assignment rules still refer to this team; reassign "
+                "them first."
+            ),
             code="protected",
         ) from error
 

@@ -79,17 +79,22 @@ def navigation(request: HttpRequest) -> dict[str, Callable[[], list[dict[str, An
         chapters = []
         for chapter in MENU:
             items = [
-                {
-                    "label": i.label,
-                    "url": reverse(i.url_name),
-                    "icon": i.icon,
-                    "active": request.path.startswith(reverse(i.url_name)),
-                }
+                {"label": i.label, "url": reverse(i.url_name), "icon": i.icon, "active": False}
                 for i in chapter.items
                 if i.allowed(user)
             ]
             if items:
                 chapters.append({"label": chapter.label, "items": items})
+        # The entry whose address is the longest prefix of this page is the current one
+        # (/tickets/settings/ is the settings entry, not /tickets/).
+        matching = [
+            item
+            for chapter in chapters
+            for item in chapter["items"]
+            if request.path.startswith(item["url"])
+        ]
+        if matching:
+            max(matching, key=lambda item: len(item["url"]))["active"] = True
         return chapters
 
     return {"menu": build}

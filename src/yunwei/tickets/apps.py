@@ -70,6 +70,15 @@ class TicketsConfig(AppConfig):
             ),
         )
         add_menu_item(
+            "desk",
+            MenuItem(
+                _("Canned responses"),
+                "tickets:canned_response_list",
+                "ti-message-2",
+                "tickets.change_cannedresponse",
+            ),
+        )
+        add_menu_item(
             "admin",
             MenuItem(
                 _("Ticket settings"),

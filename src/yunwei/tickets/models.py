@@ -428,18 +428,35 @@ class AssignmentRule(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=100)
+    # What a rule names cannot disappear under it: deleting it is refused until the
+    # rule is changed or deleted (with its own audit entry).
     service = models.ForeignKey(
-        "catalog.Service", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "catalog.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "accounts.Organization",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     ticket_type = models.CharField(_("type"), max_length=20, choices=TicketType.choices, blank=True)
     team = models.ForeignKey(
-        "accounts.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+        "accounts.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="+"
     )
     method = models.CharField(
         _("method"), max_length=20, choices=AssignmentMethod.choices, default="team_only"

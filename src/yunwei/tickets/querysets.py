@@ -86,7 +86,10 @@ class CategoryQuerySet(models.QuerySet):
 
 class CannedResponseQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> CannedResponseQuerySet:
-        """Shared responses and those of the agent's teams; none for customers."""
+        """Shared responses and those of the agent's teams (all of them for those who
+        administer canned responses); none for customers."""
         if not signed_in(user) or not user.is_provider_staff:
             return self.none()
+        if user.has_perm("tickets.delete_cannedresponse"):
+            return self
         return self.filter(models.Q(team__isnull=True) | models.Q(team__members=user)).distinct()

@@ -51,6 +51,9 @@ def _save_new(obj: Model, fields: tuple[str, ...], actor: User | None) -> Any:
 
 def _save_changes(obj: Model, fields: tuple[str, ...], actor: User | None, changes: dict) -> Any:
     refuse_unknown(fields, changes)
+    # Compare with what is stored, not with the caller's copy (a bound form has already
+    # written the new values onto it).
+    obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     before = audit.snapshot(obj, fields)
     for name, value in changes.items():
         setattr(obj, name, value)

@@ -326,7 +326,9 @@ def create_ticket(
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("category").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",)).select_related("category").get(pk=ticket.pk)
+    )
 
 
 @transaction.atomic
