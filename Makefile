@@ -35,6 +35,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.sla_clock
+	$(BIN)/python -m bench.ticket_search
 
 openapi: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -c "import django; django.setup(); \

@@ -8,6 +8,7 @@ from django.db import transaction
 from yunwei.accounts import demo as accounts_demo
 from yunwei.catalog import demo as catalog_demo
 from yunwei.sla import demo as sla_demo
+from yunwei.tickets import demo as tickets_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +19,8 @@ class Command(BaseCommand):
             logins = accounts_demo.load()
             catalog_demo.load()
             sla_demo.load()
+            tickets = tickets_demo.load()
         self.stdout.write(f"Demo sign-ins (password for all: {accounts_demo.DEMO_PASSWORD}):")
         for address, roles in logins:
             self.stdout.write(f"  {address:<36} {roles}")
+        self.stdout.write(f"Demo service desk: {tickets} tickets.")
