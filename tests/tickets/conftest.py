@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.factories import TeamFactory
-from tests.sla.conftest import agreement, office_calendar, service  # noqa: F401
+from tests.sla.conftest import agreement, office_calendar, service
 from yunwei.sla import actions as sla_actions
 from yunwei.tickets import actions
 
@@ -23,7 +23,7 @@ def desk(agent: Any, team_lead: Any) -> Any:
 
 
 @pytest.fixture
-def sla(agreement: Any) -> Any:  # noqa: F811
+def sla(agreement: Any) -> Any:
     return sla_actions.update_agreement(
         agreement,
         actor=None,
@@ -37,7 +37,7 @@ def sla(agreement: Any) -> Any:  # noqa: F811
 
 
 @pytest.fixture
-def make_ticket(requester: Any, service: Any) -> Any:  # noqa: F811
+def make_ticket(requester: Any, service: Any) -> Any:
     def make(**kwargs: Any) -> Any:
         fields = {"title": "打印机无法打印", "service": service, "actor": requester}
         fields.update(kwargs)

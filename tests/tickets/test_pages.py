@@ -391,7 +391,11 @@ def test_an_agent_replies_publicly_through_the_page(ticket: Ticket, agent: Any) 
     )
     ticket.refresh_from_db()
     assert ticket.first_response_at is not None
-    assert AuditEntry.objects.for_object(comment).get().action == "create"
+    entries = AuditEntry.objects.for_object(comment).order_by("id")
+    assert [e.action for e in entries] == ["create", "update"]
+    # The time spent is recorded apart, for the provider only.
+    assert entries[1].organization_id is None
+    assert entries[1].changes == {"time_spent_minutes": [None, 5]}
 
 
 def test_an_agent_writes_an_internal_note_with_htmx(ticket: Ticket, agent: Any) -> None:

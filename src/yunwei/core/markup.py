@@ -10,12 +10,14 @@ _renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks":
     ["table", "strikethrough"]
 )
 
+# No images: a remote <img> would make every reader's browser fetch an address of the
+# writer's choosing (tracking pixels, requests into the provider's network). Pictures
+# travel as attachments.
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "img", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
-    "ul",
+    "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"align"}}
 
 
 def render_markdown(text: str) -> str:

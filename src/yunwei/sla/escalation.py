@@ -38,6 +38,9 @@ class Handler:
     # Told the object's id whenever one of its records' due time or state changed, so
     # the object can keep a copy its lists sort by.
     records_changed: Callable[[int], None] | None = None
+    # Locks the objects with these ids. Writers lock the tracked object before its
+    # records; the SLA app does the same through this hook, so they never deadlock.
+    lock: Callable[[list[int]], None] | None = None
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -56,6 +59,18 @@ def records_changed(record: SlaRecord) -> None:
     handler = HANDLERS.get(f"{record.content_type.app_label}.{record.content_type.model}")
     if handler is not None and handler.records_changed is not None:
         handler.records_changed(record.object_id)
+
+
+def lock_tracked(pairs: list[tuple[str, int]]) -> None:
+    """Locks the tracked objects of (model label, id) pairs, in id order, ahead of their
+    records."""
+    by_label: dict[str, set[int]] = {}
+    for label, object_id in pairs:
+        by_label.setdefault(label, set()).add(object_id)
+    for label, ids in sorted(by_label.items()):
+        handler = HANDLERS.get(label)
+        if handler is not None and handler.lock is not None:
+            handler.lock(sorted(ids))
 
 
 def rule_instant(record: SlaRecord, rule: EscalationRule) -> dt.datetime | None:
@@ -127,6 +142,14 @@ def _perform(record: SlaRecord, rule: EscalationRule) -> str:
 def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
     """Marks a breach and fires every rule whose instant has passed; returns what fired."""
     now = now or timezone.now()
+    tracked = (
+        SlaRecord.objects.filter(pk=record_id)
+        .values_list("content_type__app_label", "content_type__model", "object_id")
+        .first()
+    )
+    if tracked is None:
+        return []
+    lock_tracked([(f"{tracked[0]}.{tracked[1]}", tracked[2])])
     record = (
         SlaRecord.objects.select_for_update(of=("self",))
         .select_related("agreement", "calendar", "content_type")
@@ -157,6 +180,12 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
         except IntegrityError:
             continue  # fired already: by another worker, or before a restart
         outcome = _perform(record, rule)
+        # Reassigning or a new priority may have recomputed the record: go on from that.
+        record = (
+            SlaRecord.objects.select_related("agreement", "calendar", "content_type")
+            .prefetch_related("firings")
+            .get(pk=record.pk)
+        )
         audit.record(
             actor=None,
             action=AuditAction.UPDATE,

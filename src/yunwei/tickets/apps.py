@@ -57,6 +57,7 @@ class TicketsConfig(AppConfig):
                 reassign=sla_link.escalate_reassign,
                 raise_priority=sla_link.escalate_priority,
                 records_changed=sla_link.sync_due,
+                lock=sla_link.lock,
             ),
         )
         add_menu_item(

@@ -9,6 +9,7 @@ A declaration: `{"name": "asset_tag", "label_zh": "资产编号", "label_en": "A
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -19,6 +20,7 @@ from yunwei.tickets.models import FieldType
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MAX_TEXT = 2000
+MAX_NUMBER = 10**15  # beyond what JSON and the databases keep exactly
 
 
 def validate_declarations(fields: Any) -> list[dict[str, Any]]:
@@ -71,14 +73,17 @@ def _value(field: dict[str, Any], value: Any) -> Any:
             raise ValueError(_("give text of at most %(n)s characters") % {"n": MAX_TEXT})
         return value
     if kind == FieldType.NUMBER:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            if isinstance(value, str):
-                try:
-                    return float(value) if "." in value else int(value)
-                except ValueError:
-                    pass
+        number: Any = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str):
+            try:
+                number = int(value) if value.strip().lstrip("+-").isdigit() else float(value)
+            except ValueError:
+                number = None
+        if number is None or not math.isfinite(number) or abs(number) > MAX_NUMBER:
             raise ValueError(_("give a number"))
-        return value
+        return number
     if kind == FieldType.DATE:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()

@@ -82,6 +82,16 @@ def service_changed(ticket: Ticket, *, actor: Any) -> None:
     agreement = agreement_for(ticket)
     if agreement is None:
         return  # no agreement for the new service: the running clocks keep theirs
+    if ticket.is_open and not SlaRecord.objects.for_object(ticket).exists():
+        # It came from a service without an agreement: its clocks start now.
+        sla_actions.start_records(
+            ticket,
+            actor=actor,
+            agreement=agreement,
+            priority=ticket.priority,
+            organization_id=ticket.organization_id,
+        )
+        return
     sla_actions.change_agreement(
         ticket, actor=actor, agreement=agreement, organization_id=ticket.organization_id
     )
@@ -100,6 +110,16 @@ def sync_due(ticket_id: int) -> None:
     )
     Ticket.objects.filter(pk=ticket_id).update(
         due_at=summary["due"], sla_breached=summary["breached"] is not None
+    )
+
+
+def lock(ticket_ids: list[int]) -> None:
+    """Row locks on tickets, in id order (see `escalation.Handler.lock`)."""
+    list(
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(pk__in=ticket_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

@@ -65,7 +65,16 @@ def _share_lock(model: type[models.Model], pk: int) -> None:
 
 
 def open_records_for_update(**filters: Any) -> Any:
-    """Open records locked for a recompute, with what the recompute reads preloaded."""
+    """Open records locked for a recompute, with what the recompute reads preloaded; the
+    objects they track are locked first (the order every writer follows)."""
+    from yunwei.sla.escalation import lock_tracked
+
+    pairs = (
+        SlaRecord.objects.open()
+        .filter(**filters)
+        .values_list("content_type__app_label", "content_type__model", "object_id")
+    )
+    lock_tracked([(f"{app}.{model}", object_id) for app, model, object_id in pairs])
     return (
         SlaRecord.objects.open()
         .filter(**filters)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from yunwei.accounts.models import User
@@ -24,6 +25,7 @@ from yunwei.tickets.models import Attachment, Channel, Comment, Ticket, TicketSt
 
 MAX_TIME_SPENT = 24 * 60 * 7
 MAX_BODY = 100_000
+MAX_MENTIONS = 50
 # "@someone@example.com" or "@张伟": up to whitespace or punctuation.
 MENTION = re.compile(r"(?<![\w@])@([^\s@,，。;；:：!！?？()（）<>]+(?:@[\w.-]+\.\w+)?)")
 
@@ -31,16 +33,15 @@ MENTION = re.compile(r"(?<![\w@])@([^\s@,，。;；:：!！?？()（）<>]+(?:@[
 def mentioned_users(ticket: Ticket, body: str, *, public: bool) -> list[User]:
     """Users named by @e-mail or @name who may see the comment: provider staff, and for
     public replies also the ticket organization's users."""
-    tokens = {token.rstrip(".") for token in MENTION.findall(body)}
+    tokens = sorted({token.rstrip(".") for token in MENTION.findall(body)})[:MAX_MENTIONS]
     if not tokens:
         return []
     audience = Q(organization__kind="provider")
     if public:
         audience |= Q(organization_id=ticket.organization_id)
-    named = Q()
-    for token in tokens:
-        named |= Q(email__iexact=token) | Q(name=token)
-    return list(User.objects.filter(audience, named, is_active=True).distinct())
+    named = Q(email_lower__in=[token.lower() for token in tokens]) | Q(name__in=tokens)
+    users = User.objects.annotate(email_lower=Lower("email"))
+    return list(users.filter(audience, named, is_active=True).distinct())
 
 
 @transaction.atomic
@@ -119,9 +120,17 @@ def add_comment(
             "ticket": [None, ticket.reference],
             "public": [None, public],
             "body": [None, body],
-            "time_spent_minutes": [None, time_spent_minutes],
         },
     )
+    if time_spent_minutes:
+        # Time spent is the provider's own figure: an entry the customer never reads.
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=comment,
+            internal=True,
+            changes={"time_spent_minutes": [None, time_spent_minutes]},
+        )
     if time_spent_minutes:
         Ticket.objects.filter(pk=ticket.pk).update(
             time_spent_minutes=F("time_spent_minutes") + time_spent_minutes

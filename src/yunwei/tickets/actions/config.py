@@ -66,6 +66,7 @@ def _save_changes(obj: Model, fields: tuple[str, ...], actor: User | None, chang
 
 
 def _delete(obj: Model, fields: tuple[str, ...], actor: User | None) -> None:
+    obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)  # what is stored
     audit.record_delete(obj, fields, actor=actor)
     try:
         obj.delete()

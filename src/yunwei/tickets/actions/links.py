@@ -32,6 +32,9 @@ def link_tickets(source: Ticket, target: Ticket, *, actor: User | None, kind: st
             action=AuditAction.UPDATE,
             obj=source,
             changes={"link": [None, f"{kind} {target.reference}"]},
+            # A link to another organization's ticket stays with the provider: the
+            # customer must not even learn its reference.
+            internal=source.organization_id != target.organization_id,
         )
     return link
 
@@ -45,5 +48,6 @@ def unlink_tickets(link: TicketLink, *, actor: User | None) -> None:
         action=AuditAction.UPDATE,
         obj=link.source,
         changes={"link": [f"{link.kind} {link.target.reference}", None]},
+        internal=link.source.organization_id != link.target.organization_id,
     )
     link.delete()

@@ -373,6 +373,8 @@ def update_ticket(ticket: Ticket, *, actor: User | None, **changes: Any) -> Tick
             ticket.team = ticket.assignee.teams.order_by("id").first()
         if ticket.assignee is not None and ticket.state == TicketState.NEW:
             ticket.state = TicketState.ASSIGNED
+        elif ticket.assignee is None and ticket.state == TicketState.ASSIGNED:
+            ticket.state = TicketState.NEW  # back in the team's queue, nobody on it
     for name in ("problem", "parent"):
         if name in changes:
             _check_link(name, ticket, changes[name])
@@ -446,6 +448,10 @@ def transition_ticket(
         require_permission(actor, "tickets.add_comment")
         if assignee is not None or team is not None:
             raise _invalid("assignee", _("Only the service desk sets this."), "forbidden")
+        if actor is not None and actor.pk != ticket.requester_id:
+            # Confirming or reopening is the requester's verification (§5.2).
+            raise PermissionDenied(_("Only the requester confirms or reopens a ticket."))
+    note = (note or "").strip()
     ticket = _lock(ticket)
     now = at or timezone.now()
     try:
@@ -488,7 +494,7 @@ def transition_ticket(
         if not (note or "").strip():
             raise _invalid("note", _("Say how it was resolved."), "required")
         ticket.resolution_code = resolution
-        ticket.resolution_note = note.strip()
+        ticket.resolution_note = note
         ticket.resolved_at = now
         if ticket.assignee_id is None and actor is not None and agent:
             ticket.assignee = actor  # whoever resolves it answers for it (and its rating)
@@ -501,8 +507,19 @@ def transition_ticket(
         ticket.closed_at = None
         ticket.resolution_code = ""
         ticket.resolution_note = ""
+    public_note = not agent or to in (
+        workflow.WAITING_ON_CUSTOMER,
+        workflow.CLOSED,
+        workflow.REOPENED,
+    )
+    if note and to == workflow.CLOSED:
+        # Said before the ticket closes: a closed ticket takes no more comments.
+        add_comment(ticket, actor=actor, body=note, public=public_note, at=now)
+        ticket.refresh_from_db(fields=["first_response_at", "time_spent_minutes", "updated_at"])
     ticket.state = target
     ticket.save()
+    if at is not None:  # a backdated move (imports): updated_at is when it happened
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=at)
     changed = audit.diff(before, audit.snapshot(ticket, TICKET_FIELDS))
     _record(ticket, actor, AuditAction.UPDATE, {**changed, "transition": [None, to]})
     if previous_state != ticket.state:
@@ -511,23 +528,19 @@ def transition_ticket(
         _ask_satisfaction(ticket, now)
         if resolve_incidents and ticket.type == TicketType.PROBLEM:
             _resolve_incidents(ticket, actor=actor, resolution=resolution, note=note, at=now)
-    elif note.strip():
-        public = to in (workflow.WAITING_ON_CUSTOMER, workflow.CLOSED, workflow.REOPENED)
-        add_comment(ticket, actor=actor, body=note, public=public or not agent, at=now)
+    elif note and to != workflow.CLOSED:
+        add_comment(ticket, actor=actor, body=note, public=public_note, at=now)
     return ticket
 
 
 def _ask_satisfaction(ticket: Ticket, now: Any) -> None:
+    """Asks once per ticket: a rating already given (say, before a reopen) is kept."""
+    survey = Survey.objects.filter(ticket=ticket).first()
+    if survey is not None and survey.answered_at is not None:
+        return
     Survey.objects.update_or_create(
         ticket=ticket,
-        defaults={
-            "requested_at": now,
-            "agent_id": ticket.assignee_id,
-            "team_id": ticket.team_id,
-            "score": None,
-            "comment": "",
-            "answered_at": None,
-        },
+        defaults={"requested_at": now, "agent_id": ticket.assignee_id, "team_id": ticket.team_id},
     )
 
 
@@ -555,7 +568,14 @@ def bulk_update(
     an error names the ticket it concerns."""
     if not is_agent(actor):
         raise PermissionDenied(_("You are not allowed to do this."))
-    transition_args = {key: changes.pop(key) for key in ("resolution", "note") if key in changes}
+    transition_args: dict[str, Any] = {
+        key: changes.pop(key) or "" for key in ("resolution", "note") if key in changes
+    }
+    if to == workflow.ASSIGNED:
+        # Assigning is the transition's own business, with its assignee or team.
+        transition_args.update(
+            {key: changes.pop(key) for key in ("assignee", "team") if key in changes}
+        )
     count = 0
     for ticket in tickets:
         try:
@@ -586,6 +606,9 @@ def answer_survey(ticket: Ticket, *, actor: User, score: int, comment: str = "")
             raise PermissionDenied(_("Only the requester rates a ticket."))
         if survey.answered_at is not None:
             raise StateConflict({"score": _("You have rated this ticket.")})
+        state = Ticket.objects.values_list("state", flat=True).get(pk=ticket.pk)
+        if state not in (TicketState.RESOLVED, TicketState.CLOSED):
+            raise StateConflict({"score": _("Rate the ticket once it is resolved.")})
         if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
             raise _invalid("score", _("Give a score from 1 to 5."))
         survey.score = score
