@@ -189,3 +189,11 @@ def test_the_list_page_runs_a_constant_number_of_queries(
             organizations=[customer, OrganizationFactory()],
         )
     assert queries() == few
+
+
+def test_record_links_in_a_list_are_plain_links_not_table_swaps(
+    client: Any, admin: Any, ours: Any
+) -> None:
+    client.force_login(admin)
+    page = client.get("/catalog/services/").content.decode()
+    assert '<tbody hx-boost="false"' in page

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from yunwei.accounts.models import Organization, Role, Team, User
+from yunwei.core.tables import TABLE_ATTRS
 
 
 class OrganizationTable(tables.Table):
@@ -13,7 +14,7 @@ class OrganizationTable(tables.Table):
         model = Organization
         fields = ["name", "code", "kind", "is_active", "created_at"]
         sequence = ["name", "code", "kind", "is_active", "created_at"]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS
 
 
 class UserTable(tables.Table):
@@ -25,7 +26,7 @@ class UserTable(tables.Table):
     class Meta:
         model = User
         fields = ["email", "name", "organization", "roles", "is_active", "last_login"]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS
 
     def render_roles(self, record: User) -> str:
         return ", ".join(sorted(str(g.role) for g in record.groups.all() if hasattr(g, "role")))
@@ -39,7 +40,7 @@ class TeamTable(tables.Table):
     class Meta:
         model = Team
         fields = ["name", "lead", "member_count", "email"]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS
 
     def render_member_count(self, record: Team) -> int:
         return len(record.members.all())
@@ -53,4 +54,4 @@ class RoleTable(tables.Table):
     class Meta:
         model = Role
         fields = ["label", "code", "require_two_factor"]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS

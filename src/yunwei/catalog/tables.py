@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yunwei.catalog.models import Service
 from yunwei.catalog.querysets import display_name_order
+from yunwei.core.tables import TABLE_ATTRS
 
 
 class ServiceTable(tables.Table):
@@ -28,7 +29,7 @@ class ServiceTable(tables.Table):
         model = Service
         fields = ["code", "name", "category", "status", "owner_team", "customer_count"]
         sequence = ["code", "name", "category", "status", "owner_team", "customer_count"]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS
 
     def order_name(self, queryset: QuerySet, is_descending: bool) -> tuple[QuerySet, bool]:
         expression = display_name_order()

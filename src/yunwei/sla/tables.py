@@ -5,6 +5,7 @@ from typing import Any
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from yunwei.core.tables import TABLE_ATTRS
 from yunwei.sla.models import Agreement, Calendar, Outage
 
 
@@ -17,7 +18,7 @@ class CalendarTable(tables.Table):
     class Meta:
         model = Calendar
         fields = ["name", "timezone", "version", "exception_count"]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS
 
     def render_exception_count(self, record: Calendar) -> int:
         return len(record.exceptions or [])
@@ -36,7 +37,7 @@ class AgreementTable(tables.Table):
     class Meta:
         model = Agreement
         fields = ["name", "service", "organization", "calendar", "is_active"]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS
 
 
 class OutageTable(tables.Table):
@@ -59,7 +60,7 @@ class OutageTable(tables.Table):
             "planned",
             "incident_reference",
         ]
-        attrs = {"class": "table table-vcenter card-table"}
+        attrs = TABLE_ATTRS
 
     def render_duration(self, record: Outage) -> str:
         if record.ended_at is None:

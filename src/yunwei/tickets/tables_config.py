@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from yunwei.core.tables import TABLE_ATTRS
 from yunwei.tickets.models import AssignmentRule, CannedResponse, Category, TicketType
 
-TABLE_ATTRS = {"class": "table table-vcenter card-table"}
 DELETE_TEMPLATE = "tickets/config/partials/_delete.html"
 
 
