@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yunwei.tickets import views_config as views
+from yunwei.tickets.views import config as views
 
 urlpatterns = [
     path("satisfaction/", views.Satisfaction.as_view(), name="satisfaction"),

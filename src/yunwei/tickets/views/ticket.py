@@ -1,308 +1,54 @@
-"""The service desk pages: the queue, a ticket's page with its conversation and history,
-and the forms that raise and edit tickets.
-
-Thin: every change is an action (`tickets.actions`), called from a POST. With htmx a
-change answers with the parts of the ticket page it touched (swapped out of band by
-their ids) and the messages; without JavaScript it redirects back to the page. An
-action's ValidationError is shown next to the field it names; PermissionDenied is a 403.
-"""
+"""One ticket's page: what it shows (conversation, SLA timers, links, history) and the
+changes made from it, each a POST calling an action."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import View
-from django_htmx.http import HttpResponseClientRedirect
 
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service
 from yunwei.core.api_support import get_visible
 from yunwei.core.models import AuditEntry
-from yunwei.core.views import ObjectListView, PermissionMixin
+from yunwei.core.views import PermissionMixin
 from yunwei.sla.models import SlaRecord, reason_label
 from yunwei.tickets import actions, history, workflow
-from yunwei.tickets.api import ORDERINGS, attachment_response, order_tickets
-from yunwei.tickets.filters import MORE_FILTERS, TicketFilter
+from yunwei.tickets.api import attachment_response
 from yunwei.tickets.forms import (
     TRANSITION_LABELS,
     AnalysisForm,
     AttachmentForm,
-    BulkForm,
     LinkForm,
     ReplyForm,
-    SavedViewForm,
     SurveyForm,
-    TicketForm,
     TransitionForm,
     add_action_errors,
     custom_field_label,
     staff_users,
-    tag_list,
 )
 from yunwei.tickets.models import (
     CannedResponse,
     Category,
     Comment,
     FieldType,
-    SavedView,
     Tag,
     Ticket,
     TicketLink,
     TicketState,
     TicketType,
 )
-from yunwei.tickets.tables import QueuePaginator, TicketTable, sla_timers
-
-# --- the queue ---------------------------------------------------------------------------
-
-
-def _query_key(query: str) -> tuple[tuple[str, str], ...]:
-    """A query string without paging, in a stable order, to tell which tab is open."""
-    pairs = parse_qsl(query.lstrip("?"), keep_blank_values=False)
-    return tuple(sorted((k, v) for k, v in pairs if k not in ("page", "per_page")))
-
-
-STAFF_TABS = [
-    ("mine", gettext_lazy("Mine"), "view=mine&ordering=due_at"),
-    ("team", gettext_lazy("My teams"), "view=team&ordering=due_at"),
-    ("unassigned", gettext_lazy("Unassigned"), "view=unassigned&ordering=due_at"),
-    ("breaching", gettext_lazy("Breaching soon"), "view=breaching&ordering=due_at"),
-    ("open", gettext_lazy("All open"), "view=open"),
-    ("all", gettext_lazy("All"), ""),
-]
-CUSTOMER_TABS = [
-    ("requested", gettext_lazy("My requests"), "view=requested"),
-    ("open", gettext_lazy("Open"), "view=open"),
-    ("all", gettext_lazy("All"), ""),
-]
-
-
-class TicketList(ObjectListView):
-    """The queue: built-in and saved views as tabs, filters and search through GET
-    parameters, sorting by `?ordering=`, bulk changes for the service desk."""
-
-    model = Ticket
-    table_class = TicketTable
-    filterset_class = TicketFilter
-    permission = "tickets.view_ticket"
-    customers_allowed = True
-    template_name = "tickets/ticket_list.html"
-    fragment_template = "tickets/partials/_queue.html"
-    add_url_name = "tickets:ticket_add"
-    add_permission = "tickets.add_ticket"
-
-    def get_table_pagination(self, table: Any) -> dict[str, Any]:
-        return {"per_page": 25, "paginator_class": QueuePaginator}
-
-    def get_queryset(self) -> QuerySet:
-        return Ticket.objects.visible_to(self.request.user)
-
-    def ordering(self) -> list[str]:
-        keys = []
-        for value in self.request.GET.getlist("ordering"):
-            for key in value.split(","):
-                key = key.strip()
-                if key and key.lstrip("-") in ORDERINGS and key not in keys:
-                    keys.append(key)
-        return keys
-
-    def search_query(self) -> str:
-        return (self.request.GET.get("q") or "").strip()
-
-    def get_table_data(self) -> QuerySet:
-        queryset = super().get_table_data()
-        keys = self.ordering()
-        if keys:
-            queryset = order_tickets(queryset, ",".join(keys))
-        elif not self.search_query():  # a search is ranked best first
-            queryset = order_tickets(queryset, "-created_at")
-        return queryset.for_list()
-
-    def get_table_kwargs(self) -> dict[str, Any]:
-        user = self.request.user
-        exclude: list[str] = []
-        if not user.is_provider_staff:
-            exclude += list(TicketTable.STAFF_ONLY)
-        elif not actions.is_agent(user):
-            exclude.append("select")
-        return {"exclude": exclude, "query": self.search_query()}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        request = self.request
-        user = request.user
-        staff = user.is_provider_staff
-        agent = actions.is_agent(user)
-        current = _query_key(request.GET.urlencode())
-        tabs = [
-            {"code": code, "label": label, "query": query, "active": _query_key(query) == current}
-            for code, label, query in (STAFF_TABS if staff else CUSTOMER_TABS)
-        ]
-        saved: list[dict[str, Any]] = []
-        if staff:
-            for view in SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related(
-                "owner"
-            ):
-                saved.append(
-                    {
-                        "view": view,
-                        "active": _query_key(view.query) == current,
-                        "mine": view.owner_id == user.pk,
-                    }
-                )
-        query = urlencode(
-            [(k, v) for k, values in request.GET.lists() if k != "page" for v in values]
-        )
-        form = context["filter"].form
-        primary = ("q", "state", "priority", "service", "assignee", "team")
-        context["filter_primary"] = [form[name] for name in primary if name in form.fields]
-        context["filter_more"] = [
-            form[name] for name in MORE_FILTERS if name in form.fields and not form[name].is_hidden
-        ]
-        context["filter_hidden"] = form.hidden_fields()
-        requester = (
-            form.cleaned_data.get("requester") if form.is_bound and form.is_valid() else None
-        )
-        context["filter_requester"] = requester
-        context.update(
-            {
-                "title": _("Tickets"),
-                "staff": staff,
-                "agent": agent,
-                "tabs": tabs,
-                "saved_views": saved,
-                "any_tab_active": any(t["active"] for t in tabs) or any(s["active"] for s in saved),
-                "search_query": self.search_query(),
-                "bulk_form": BulkForm(actor=user, initial={"next": request.get_full_path()})
-                if agent
-                else None,
-                "saved_view_form": SavedViewForm(initial={"query": query})
-                if staff and user.has_perm("tickets.view_ticket")
-                else None,
-                "may_share_views": user.has_perm("tickets.add_cannedresponse"),
-                "can_add": user.has_perm("tickets.add_ticket"),
-            }
-        )
-        return context
-
-
-def _back_to_queue(request: HttpRequest, target: str | None) -> HttpResponseRedirect:
-    queue = reverse("tickets:ticket_list")
-    if (
-        target
-        and target.startswith(queue)
-        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-    ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(queue)
-
-
-class TicketBulk(PermissionMixin, View):
-    """POST: one change (assign, priority, tags, resolve, close) to the ticked tickets,
-    all or none."""
-
-    permission = "tickets.change_ticket"
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if not actions.is_agent(user):
-            raise PermissionDenied
-        form = BulkForm(request.POST, actor=user)
-        if not form.is_valid():
-            errors = [str(e) for field in form.errors.values() for e in field]
-            messages.error(request, " ".join(errors))
-            return _back_to_queue(request, request.POST.get("bulk-next"))
-        data = form.cleaned_data
-        tickets = sorted(data["ids"].prefetch_related("tags"), key=lambda t: t.pk)
-        operation = data["operation"]
-        try:
-            if operation == "assign":
-                changes = {name: data[name] for name in ("assignee", "team") if data[name]}
-                count = actions.bulk_update(tickets, actor=user, **changes)
-            elif operation == "priority":
-                count = actions.bulk_update(tickets, actor=user, priority=data["priority"])
-            elif operation == "tags":
-                added = tag_list(data["tags"])
-                count = 0
-                with transaction.atomic():  # all or none, as one bulk_update would be
-                    for ticket in tickets:
-                        names = [tag.name for tag in ticket.tags.all()]
-                        names += [name for name in added if name not in names]
-                        count += actions.bulk_update([ticket], actor=user, tags=names)
-            elif operation == "resolve":
-                count = actions.bulk_update(
-                    tickets,
-                    actor=user,
-                    to=workflow.RESOLVED,
-                    resolution=data["resolution"],
-                    note=data["note"],
-                )
-            else:
-                count = actions.bulk_update(
-                    tickets, actor=user, to=workflow.CLOSED, note=data["note"] or ""
-                )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", count)
-                % {"count": count},
-            )
-        return _back_to_queue(request, data.get("next"))
-
-
-class SavedViewSave(PermissionMixin, View):
-    permission = "tickets.view_ticket"
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = SavedViewForm(request.POST)
-        queue = reverse("tickets:ticket_list")
-        if not form.is_valid():
-            messages.error(request, _("Give the view a name."))
-            return _back_to_queue(request, f"{queue}?{request.POST.get('view-query', '')}")
-        data = form.cleaned_data
-        try:
-            view = actions.save_view(
-                actor=request.user, name=data["name"], query=data["query"], shared=data["shared"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return _back_to_queue(request, f"{queue}?{data['query']}")
-        messages.success(request, _("Saved the view “%(name)s”.") % {"name": view.name})
-        return _back_to_queue(request, f"{queue}?{view.query}")
-
-
-class SavedViewDelete(PermissionMixin, View):
-    permission = "tickets.view_ticket"
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        user = request.user
-        view = SavedView.objects.filter(Q(owner=user) | Q(shared=True), pk=pk).first()
-        if view is None:
-            raise Http404
-        actions.delete_view(view, actor=user)
-        messages.success(request, _("Deleted the view “%(name)s”.") % {"name": view.name})
-        return redirect("tickets:ticket_list")
-
-
-# --- one ticket: what its page shows ------------------------------------------------------
+from yunwei.tickets.tables import sla_timers
 
 PART_TEMPLATES = {
     "header": "tickets/partials/_header.html",
@@ -827,76 +573,3 @@ class TicketSurvey(TicketChange):
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
     ticket = get_visible(Ticket.objects, request.user, pk)
     return attachment_response(request.user, ticket, attachment_id)
-
-
-# --- raising and editing --------------------------------------------------------------
-
-
-class TicketFormView(PermissionMixin, View):
-    template_name = "tickets/ticket_form.html"
-
-    def get_ticket(self, pk: int | None) -> Ticket | None:
-        return load_ticket(self.request, pk) if pk is not None else None
-
-    def render_form(self, form: TicketForm, ticket: Ticket | None) -> HttpResponse:
-        title = _("Edit %(ticket)s") % {"ticket": ticket.reference} if ticket else _("New ticket")
-        context = {"form": form, "ticket": ticket, "title": title}
-        if self.request.htmx and not self.request.htmx.boosted:
-            return render(self.request, "tickets/partials/_ticket_form.html", context)
-        return render(self.request, self.template_name, context)
-
-    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        ticket = self.get_ticket(pk)
-        initial = {}
-        if ticket is None:
-            initial = {k: v for k, v in request.GET.items() if k in ("type", "service", "category")}
-        return self.render_form(
-            TicketForm(actor=request.user, instance=ticket, initial=initial), ticket
-        )
-
-    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        ticket = self.get_ticket(pk)
-        form = TicketForm(request.POST, actor=request.user, instance=ticket)
-        if form.is_valid():
-            try:
-                if ticket is None:
-                    saved = actions.create_ticket(actor=request.user, **form.create_arguments())
-                    message = _("%(ref)s raised.") % {"ref": saved.reference}
-                else:
-                    changes = form.update_arguments()
-                    saved = actions.update_ticket(ticket, actor=request.user, **changes)
-                    message = _("%(ref)s saved.") % {"ref": saved.reference}
-            except ValidationError as error:
-                add_action_errors(form, error)
-            else:
-                messages.success(request, message)
-                if request.htmx:
-                    return HttpResponseClientRedirect(saved.get_absolute_url())
-                return redirect(saved.get_absolute_url())
-        return self.render_form(form, ticket)
-
-
-class TicketCreate(TicketFormView):
-    """Raise a ticket: customers' users for themselves, the service desk for anyone."""
-
-    permission = "tickets.add_ticket"
-    customers_allowed = True
-
-
-class TicketEdit(TicketFormView):
-    permission = "tickets.change_ticket"
-
-    def get_ticket(self, pk: int | None) -> Ticket | None:
-        if not actions.is_agent(self.request.user):
-            raise PermissionDenied
-        return super().get_ticket(pk)
-
-
-class TicketCustomFields(PermissionMixin, View):
-    """GET: the custom fields of the category chosen in the ticket form (htmx)."""
-
-    customers_allowed = True
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = TicketForm(actor=request.user, initial=request.GET.dict())
-        return render(request, "tickets/partials/_custom_fields.html", {"form": form})
