@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yunwei.accounts.forms import ActionFormMixin
@@ -262,7 +262,12 @@ class CalendarForm(SlaActionForm, forms.ModelForm):
             self.fields[code] = forms.CharField(
                 label=label,
                 required=False,
-                widget=forms.TextInput(attrs={"placeholder": _("closed"), "spellcheck": "false"}),
+                widget=forms.TextInput(
+                    attrs={
+                        "placeholder": pgettext_lazy("calendar day", "closed"),
+                        "spellcheck": "false",
+                    }
+                ),
             )
             if self.instance.pk:
                 self.initial[code] = format_intervals(hours.get(code))
