@@ -172,6 +172,7 @@ class ConfigFormView(ObjectFormView):
                 "title": title,
                 "section_title": self.section_title,
                 "list_url": reverse(self.list_url_name),
+                "cancel_url": reverse(self.list_url_name),
                 "can_open_settings": self.request.user.has_perm("tickets.change_category"),
             },
         )
