@@ -56,6 +56,9 @@ def _boolean(label: Any) -> django_filters.BooleanFilter:
     return django_filters.BooleanFilter(label=label, widget=forms.NullBooleanSelect)
 
 
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
+
+
 class TicketFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -147,8 +150,8 @@ class TicketFilter(django_filters.FilterSet):
 
     def _day(self, value: dt.date | None, *, next_day: bool = False) -> dt.datetime | None:
         """The start of a day (or of the next one) in the user's time zone."""
-        if value is None:
-            return None
+        if value is None or not EARLIEST <= value <= LATEST:
+            return None  # outside any ticket's lifetime: no bound at all
         if next_day:
             value += dt.timedelta(days=1)
         return timezone.make_aware(dt.datetime.combine(value, dt.time()))

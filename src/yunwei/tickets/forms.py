@@ -87,7 +87,20 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.email
 
 
-class MultipleUserChoiceField(forms.ModelMultipleChoiceField):
+class BoundedIdsField(forms.ModelMultipleChoiceField):
+    """Ids beyond what the database stores are refused as invalid, not sent to it."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value or []:
+            if not str(pk).isdigit() or not 0 < int(pk) < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                    params={"pk": pk},
+                )  # fmt: skip
+        return super()._check_values(value)
+
+
+class MultipleUserChoiceField(BoundedIdsField):
     def label_from_instance(self, obj: Any) -> str:
         if obj.name:
             return f"{obj.name} · {obj.email}"
@@ -657,7 +670,7 @@ BULK_OPERATIONS = [
 class BulkForm(forms.Form):
     """One change to the tickets ticked in the queue."""
 
-    ids = forms.ModelMultipleChoiceField(queryset=Ticket.objects.none())
+    ids = BoundedIdsField(queryset=Ticket.objects.none())
     operation = forms.ChoiceField(label=_("Action"), choices=BULK_OPERATIONS)
     assignee = UserChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)

@@ -441,6 +441,9 @@ def period_filters(start: dt.date | None, end: dt.date | None) -> tuple[Q, Q]:
     """Answered, and asked, between two days inclusive in the current time zone."""
     zone = timezone.get_current_timezone()
     answered, asked = Q(), Q()
+    # Days outside any survey's lifetime bound nothing (and would overflow).
+    start = start if start is not None and start.year >= 1900 else None
+    end = end if end is not None and end.year <= 9998 else None
     if start is not None:
         since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
         answered &= Q(answered_at__gte=since)

@@ -80,7 +80,8 @@ class TicketList(ObjectListView):
         for value in self.request.GET.getlist("ordering"):
             for key in value.split(","):
                 key = key.strip()
-                if key and key.lstrip("-") in ORDERINGS and key not in keys:
+                name = key[1:] if key.startswith("-") else key
+                if name in ORDERINGS and key not in keys:
                     keys.append(key)
         return keys
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +22,7 @@ from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service
 from yunwei.core.api_support import get_visible
 from yunwei.core.models import AuditEntry
+from yunwei.core.permissions import require_read
 from yunwei.core.views import PermissionMixin
 from yunwei.sla.models import SlaRecord, reason_label
 from yunwei.tickets import actions, history, workflow
@@ -146,6 +148,15 @@ def _value(name: str, value: Any, names: dict[str, dict[int, str]], model: Any =
     return str(value)
 
 
+def _actor(entry: AuditEntry, user: Any) -> str:
+    """Who made a change, as the reader may know them: a customer's user sees the
+    provider's staff by name only, never their e-mail addresses."""
+    actor = entry.actor
+    if user.is_provider_staff or actor is None or actor.organization_id == user.organization_id:
+        return entry.actor_label
+    return actor.name or _("Service desk")
+
+
 def ticket_history(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
     """The ticket's history (`history.for_ticket`: its own entries and those of its
     comments, files and SLA clocks that the user may read), newest first, with old → new
@@ -153,6 +164,13 @@ def ticket_history(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
     ticket they may not see, not even its number."""
     staff = user.is_provider_staff
     entries = list(history.for_ticket(ticket, user)[:HISTORY_LIMIT])
+    # Time spent on a comment is its own (internal) entry: shown on the comment's row.
+    minutes = {
+        e.object_id: (e.changes["time_spent_minutes"] or [None, 0])[1]
+        for e in entries
+        if e.object_type == "tickets.comment" and set(e.changes or {}) == {"time_spent_minutes"}
+    }
+    entries = [e for e in entries if not (e.object_id in minutes and e.action == "update")]
     wanted: dict[str, set[int]] = {}
     for entry in entries:
         if entry.object_type != "tickets.ticket":
@@ -170,13 +188,17 @@ def ticket_history(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
     rows = []
     for entry in entries:
         changes = entry.changes or {}
-        row: dict[str, Any] = {"entry": entry, "kind": entry.object_type.split(".")[-1]}
+        row: dict[str, Any] = {
+            "entry": entry,
+            "kind": entry.object_type.split(".")[-1],
+            "actor": _actor(entry, user),
+        }
         if entry.object_type == "tickets.comment":
             public = bool((changes.get("public") or [None, True])[1])
             row.update(
                 public=public,
                 body=(changes.get("body") or [None, ""])[1],
-                minutes=(changes.get("time_spent_minutes") or [None, 0])[1] if staff else 0,
+                minutes=minutes.get(entry.object_id, 0) if staff else 0,
             )
         elif entry.object_type == "tickets.attachment":
             row.update(name=(changes.get("name") or [None, ""])[1])
@@ -520,9 +542,13 @@ class TicketUnlink(TicketChange):
         if field in ("problem", "parent"):
             actions.update_ticket(ticket, actor=user, **{field: None})
             return _("Link removed.")
+        try:
+            link_id = int(self.request.POST.get("link") or 0)
+        except ValueError:
+            raise Http404 from None
         link = (
             TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
-            .filter(pk=self.request.POST.get("link") or 0)
+            .filter(pk=link_id)
             .select_related("source", "target")
             .first()
         )
@@ -571,5 +597,9 @@ class TicketSurvey(TicketChange):
 
 
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """A ticket's file, to whoever may read the ticket (see `api.attachment_response`)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require_read(request.user, "tickets.view_ticket")
     ticket = get_visible(Ticket.objects, request.user, pk)
     return attachment_response(request.user, ticket, attachment_id)
