@@ -447,3 +447,25 @@ def test_a_team_or_customer_named_by_an_assignment_rule_is_not_deleted_under_it(
     org = client.delete(f"/api/v1/organizations/{lonely.pk}")
     assert org.status_code == 422
     assert "deactivate" in org.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_calendar_change_moves_the_due_time_the_queue_sorts_by(
+    agent: Any, make_ticket: Any, sla: Any, office_calendar: Any
+) -> None:
+    from yunwei.sla import actions as sla_actions
+
+    start = dt.datetime(2026, 11, 23, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with time_machine.travel(start, tick=False):
+        ticket = make_ticket(impact="high", urgency="high")
+    before = Ticket.objects.get(pk=ticket.pk).due_at
+    mornings = {day: [["09:00", "12:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        sla_actions.update_calendar(office_calendar, actor=None, hours=mornings)
+    ticket.refresh_from_db()
+    records = SlaRecord.objects.filter(object_id=ticket.pk, state__in=["running", "paused"])
+    assert ticket.due_at == min(r.due_at for r in records)
+    assert ticket.due_at == before  # the response (10:30) is still the nearest
+    resolution = records.get(kind="resolution")
+    # 240 minutes from 10:00 in mornings only: 2 h today, 2 h tomorrow → Tue 11:00.
+    assert resolution.due_at == dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)

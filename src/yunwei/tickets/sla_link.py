@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Min, Q
 
 from yunwei.sla import actions as sla_actions
@@ -18,6 +19,7 @@ from yunwei.tickets import workflow
 from yunwei.tickets.models import Ticket
 
 PRIORITY_ORDER = ["unimportant", "general", "important", "urgent"]
+LOCK_BATCH = 5000  # ids per locking query, well under any parameter limit
 
 
 def agreement_for(ticket: Ticket) -> Agreement | None:
@@ -114,13 +116,18 @@ def sync_due(ticket_id: int) -> None:
 
 
 def lock(ticket_ids: list[int]) -> None:
-    """Row locks on tickets, in id order (see `escalation.Handler.lock`)."""
-    list(
-        Ticket.objects.select_for_update(of=("self",))
-        .filter(pk__in=ticket_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    """Row locks on tickets, in id order (see `escalation.Handler.lock`). SQLite has no
+    row locks (its writers queue for the whole database), so there is nothing to do."""
+    if transaction.get_connection().vendor != "postgresql":
+        return
+    for start in range(0, len(ticket_ids), LOCK_BATCH):
+        batch = ticket_ids[start : start + LOCK_BATCH]
+        list(
+            Ticket.objects.select_for_update(of=("self",))
+            .filter(pk__in=batch)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def escalate_reassign(ticket: Ticket, team: Any) -> None:
