@@ -252,9 +252,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     data = payload.dict(exclude_unset=True)
     _staff_only(request.user, data, ("priority", "team", "assignee", "channel"))
     data = _arguments(request, data)
-    data.setdefault("channel", "api")
-    if data.get("channel") is None:
-        data["channel"] = "api"
+    data["channel"] = data.get("channel") or "api"  # agents may say "phone"
     ticket = actions.create_ticket(actor=request.user, **data)
     return Status(201, _detail(request, ticket.pk))
 
@@ -280,9 +278,7 @@ def transition_ticket(request: HttpRequest, ticket_id: int, payload: TransitionI
     ticket = get_visible(Ticket.objects, request.user, ticket_id)
     data = payload.dict()
     _staff_only(request.user, data, ("assignee", "team"))
-    data = _arguments(request, {k: v for k, v in data.items() if k not in ("assignee", "team")})
-    data["assignee"] = _one(User, request.user, payload.assignee, "assignee")
-    data["team"] = _one(Team, request.user, payload.team, "team")
+    data = _arguments(request, data)
     data["resolution"] = data.get("resolution") or ""
     actions.transition_ticket(ticket, actor=request.user, **data)
     return _detail(request, ticket.pk)
