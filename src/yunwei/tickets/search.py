@@ -54,19 +54,21 @@ MAX_QUERY_WORDS = 20
 # SQLite: bm25() is negative, lower is better. The ranks are computed once per statement:
 # the LIMIT keeps SQLite from flattening the inner query into the outer one, which would
 # run a full-text query (and gather bm25 statistics) again for every matching ticket.
-_SQLITE_IDS = "SELECT rowid FROM tickets_search_fts WHERE tickets_search_fts MATCH %s"
+# A customer's search is matched and ranked within their organization only ("{org}" is
+# then "AND organization_id = %s"): it never pays for the matches of every other one.
+_SQLITE_IDS = "SELECT rowid FROM tickets_search_fts WHERE tickets_search_fts MATCH %s{org}"
 _SQLITE_RANK = (
     "(SELECT m.score FROM (SELECT rowid AS id, -bm25(tickets_search_fts) AS score"
-    " FROM tickets_search_fts WHERE tickets_search_fts MATCH %s LIMIT -1) AS m"
+    " FROM tickets_search_fts WHERE tickets_search_fts MATCH %s{org} LIMIT -1) AS m"
     " WHERE m.id = {pk})"
 )
 # PostgreSQL: `public_tsv` and `all_tsv` are generated tsvector columns with GIN indexes
 # (migration 0002), so matching uses the index and ranking reads the stored vectors.
 _PG_IDS = {
     False: "SELECT ticket_id FROM tickets_searchdocument"
-    " WHERE public_tsv @@ to_tsquery('simple'::regconfig, %s)",
+    " WHERE public_tsv @@ to_tsquery('simple'::regconfig, %s){org}",
     True: "SELECT ticket_id FROM tickets_searchdocument"
-    " WHERE all_tsv @@ to_tsquery('simple'::regconfig, %s)",
+    " WHERE all_tsv @@ to_tsquery('simple'::regconfig, %s){org}",
 }
 _PG_RANK = {
     False: "(SELECT ts_rank(d.public_tsv, to_tsquery('simple'::regconfig, %s))"
@@ -115,20 +117,24 @@ def _document(
     return segment("\n".join(public)), segment("\n".join(internal))
 
 
-def _store(rows: Sequence[tuple[int, str, str]]) -> None:
-    """Upsert (ticket id, public text, internal text) rows, and their FTS rows."""
+def _store(rows: Sequence[tuple[int, int, str, str]]) -> None:
+    """Upsert (ticket id, organization id, public text, internal text) rows, and their
+    FTS rows."""
     SearchDocument.objects.bulk_create(
-        [SearchDocument(ticket_id=pk, public_text=p, internal_text=i) for pk, p, i in rows],
+        [
+            SearchDocument(ticket_id=pk, organization_id=org, public_text=p, internal_text=i)
+            for pk, org, p, i in rows
+        ],
         update_conflicts=True,
         unique_fields=["ticket"],
-        update_fields=["public_text", "internal_text"],
+        update_fields=["organization_id", "public_text", "internal_text"],
     )
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             # FTS5 honours OR REPLACE: the old row of that rowid goes from the index.
             cursor.executemany(
-                "INSERT OR REPLACE INTO tickets_search_fts(rowid, public_text, internal_text)"
-                " VALUES (%s, %s, %s)",
+                "INSERT OR REPLACE INTO tickets_search_fts"
+                "(rowid, organization_id, public_text, internal_text) VALUES (%s, %s, %s, %s)",
                 rows,
             )
 
@@ -140,7 +146,7 @@ def reindex(ticket_id: int) -> None:
     """
     ticket = (
         Ticket.objects.filter(pk=ticket_id)
-        .values_list("reference", "title", "description")
+        .values_list("organization_id", "reference", "title", "description")
         .order_by()
         .first()
     )
@@ -155,7 +161,8 @@ def reindex(ticket_id: int) -> None:
         .order_by("created_at", "id")
         .values_list("body", "public")
     )
-    _store([(ticket_id, *_document(*ticket, comments))])
+    organization_id, *text = ticket
+    _store([(ticket_id, organization_id, *_document(*text, comments))])
 
 
 def rebuild_all(batch: int = 1000) -> int:
@@ -166,7 +173,7 @@ def rebuild_all(batch: int = 1000) -> int:
         tickets = list(
             Ticket.objects.filter(pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "reference", "title", "description")[:batch]
+            .values_list("pk", "organization_id", "reference", "title", "description")[:batch]
         )
         if not tickets:
             break
@@ -179,7 +186,8 @@ def rebuild_all(batch: int = 1000) -> int:
         ):
             comments[ticket_id].append((body, public))
         rows = [
-            (pk, *_document(ref, title, text, comments[pk])) for pk, ref, title, text in tickets
+            (pk, org, *_document(ref, title, text, comments[pk]))
+            for pk, org, ref, title, text in tickets
         ]
         with transaction.atomic():
             _store(rows)
@@ -255,9 +263,16 @@ def search(queryset: QuerySet[Ticket], query: str, *, user: Any) -> QuerySet[Tic
         text, ids_sql, rank_sql = _tsquery(words), _PG_IDS[internal], _PG_RANK[internal]
     else:  # pragma: no cover
         raise NotImplementedError(f"no full-text search on {vendor}")
+    params: tuple[Any, ...] = (text,)
+    org = ""
+    if not internal:
+        org, params = " AND organization_id = %s", (text, getattr(user, "organization_id", 0))
+    ids_sql = ids_sql.replace("{org}", org)
+    rank_sql = rank_sql.replace("{org}", org if vendor == "sqlite" else "")
+    rank_params = params if vendor == "sqlite" else (text,)
     return (
-        queryset.filter(pk__in=RawSQL(ids_sql, (text,)))  # noqa: S611 - the text is a parameter
-        .annotate(search_rank=_TicketScalar(rank_sql, (text,)))
+        queryset.filter(pk__in=RawSQL(ids_sql, params))  # noqa: S611 - text and ids are parameters
+        .annotate(search_rank=_TicketScalar(rank_sql, rank_params))
         .order_by("-search_rank", "-created_at", "-pk")
     )
 
