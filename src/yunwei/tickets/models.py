@@ -547,7 +547,7 @@ class SearchDocument(models.Model):
     ticket = models.OneToOneField(
         Ticket, primary_key=True, on_delete=models.CASCADE, related_name="search_document"
     )
-    # The ticket's organization, so a customer's search matches within it only.
+    # The ticket's organization: on PostgreSQL a customer's search matches within it.
     organization_id = models.BigIntegerField(null=True, db_index=True)
     public_text = models.TextField(default="")
     internal_text = models.TextField(default="")

@@ -10,11 +10,10 @@ checks the plan uses the indexes.
 from django.db import migrations
 
 SQLITE = [
-    """CREATE VIRTUAL TABLE tickets_search_fts USING fts5(
-       organization_id UNINDEXED, public_text, internal_text, tokenize='unicode61')""",
-    """INSERT INTO tickets_search_fts(rowid, organization_id, public_text, internal_text)
-       SELECT d.ticket_id, t.organization_id, d.public_text, d.internal_text
-       FROM tickets_searchdocument d JOIN tickets_ticket t ON t.id = d.ticket_id""",
+    """CREATE VIRTUAL TABLE tickets_search_fts
+       USING fts5(public_text, internal_text, tokenize='unicode61')""",
+    """INSERT INTO tickets_search_fts(rowid, public_text, internal_text)
+       SELECT ticket_id, public_text, internal_text FROM tickets_searchdocument""",
 ]
 SQLITE_REVERSE = ["DROP TABLE IF EXISTS tickets_search_fts"]
 POSTGRESQL = [
