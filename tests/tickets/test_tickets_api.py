@@ -469,3 +469,13 @@ def test_a_calendar_change_moves_the_due_time_the_queue_sorts_by(
     resolution = records.get(kind="resolution")
     # 240 minutes from 10:00 in mornings only: 2 h today, 2 h tomorrow → Tue 11:00.
     assert resolution.due_at == dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+def test_problems_run_no_sla_clocks(agent: Any, service: Any, sla: Any) -> None:
+    problem = actions.create_ticket(
+        actor=agent, type="problem", title="反复断网的根因", service=service, requester=agent
+    )
+    assert not SlaRecord.objects.filter(object_id=problem.pk).exists()
+    problem.refresh_from_db()
+    assert (problem.due_at, problem.sla_breached) == (None, False)

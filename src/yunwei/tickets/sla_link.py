@@ -16,7 +16,7 @@ from django.db.models import Min, Q
 from yunwei.sla import actions as sla_actions
 from yunwei.sla.models import Agreement, RecordKind, SegmentReason, SlaRecord
 from yunwei.tickets import workflow
-from yunwei.tickets.models import Ticket
+from yunwei.tickets.models import Ticket, TicketType
 
 PRIORITY_ORDER = ["unimportant", "general", "important", "urgent"]
 LOCK_BATCH = 5000  # ids per locking query, well under any parameter limit
@@ -26,7 +26,15 @@ def agreement_for(ticket: Ticket) -> Agreement | None:
     return Agreement.objects.applicable(ticket.service_id, ticket.organization_id)
 
 
+def tracked(ticket: Ticket) -> bool:
+    """Incidents and requests run against the agreement's targets; problems are
+    investigations with no response or resolution target (ITIL), so no clocks."""
+    return ticket.type != TicketType.PROBLEM
+
+
 def start(ticket: Ticket, *, actor: Any) -> None:
+    if not tracked(ticket):
+        return
     agreement = agreement_for(ticket)
     if agreement is None:
         return  # no agreement covers this service and customer: no clocks
@@ -84,6 +92,8 @@ def service_changed(ticket: Ticket, *, actor: Any) -> None:
     agreement = agreement_for(ticket)
     if agreement is None:
         return  # no agreement for the new service: the running clocks keep theirs
+    if not tracked(ticket):
+        return
     if ticket.is_open and not SlaRecord.objects.for_object(ticket).exists():
         # It came from a service without an agreement: its clocks start now.
         sla_actions.start_records(
