@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -25,7 +24,15 @@ from yunwei.accounts.schemas import (
     UserOut,
     UserPatch,
 )
-from yunwei.core.api_support import ListParams, changes_of, get_visible, order, paginate
+from yunwei.core.api_support import (
+    ListParams,
+    changes_of,
+    get_visible,
+    order,
+    paginate,
+    visible_ref,
+    visible_refs,
+)
 from yunwei.core.permissions import require_read
 
 router = Router(tags=["accounts"])
@@ -45,25 +52,6 @@ class UserPage(Page):
 
 class TeamPage(Page):
     items: list[TeamOut]
-
-
-def _organization(user: Any, pk: int | None, field: str = "organization") -> Organization | None:
-    if pk is None:
-        return None
-    org = Organization.objects.visible_to(user).filter(pk=pk).first()
-    if org is None:
-        raise ValidationError({field: _("Unknown organization.")})
-    return org
-
-
-def _users(user: Any, pks: list[int], field: str) -> list[User]:
-    found = list(User.objects.visible_to(user).filter(pk__in=pks))
-    missing = sorted(set(pks) - {u.pk for u in found})
-    if missing:
-        raise ValidationError(
-            {field: _("Unknown user: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
-        )
-    return found
 
 
 # --- me --------------------------------------------------------------------------------
@@ -153,7 +141,13 @@ def list_users(request: HttpRequest, filters: Query[UserFilters]) -> Any:
 @router.post("/users", response={201: UserOut})
 def create_user(request: HttpRequest, payload: UserIn) -> Any:
     data = payload.dict()
-    data["organization"] = _organization(request.user, data["organization"])
+    data["organization"] = visible_ref(
+        Organization,
+        request.user,
+        data["organization"],
+        "organization",
+        _("Unknown organization."),
+    )
     user = actions.create_user(actor=request.user, **data)
     return Status(201, User.objects.for_list().get(pk=user.pk))
 
@@ -169,7 +163,13 @@ def update_user(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
     target = get_visible(User.objects, request.user, user_id)
     data = changes_of(payload)
     if "organization" in data:
-        data["organization"] = _organization(request.user, data["organization"])
+        data["organization"] = visible_ref(
+            Organization,
+            request.user,
+            data["organization"],
+            "organization",
+            _("Unknown organization."),
+        )
     actions.update_user(target, actor=request.user, **data)
     return User.objects.for_list().get(pk=target.pk)
 
@@ -195,9 +195,13 @@ def list_teams(request: HttpRequest, filters: Query[TeamFilters]) -> Any:
 
 def _team_people(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     if data.get("lead") is not None:
-        data["lead"] = _users(request.user, [data["lead"]], "lead")[0]
+        data["lead"] = visible_refs(
+            User, request.user, [data["lead"]], "lead", _("Unknown user: %(ids)s.")
+        )[0]
     if data.get("members") is not None:
-        data["members"] = _users(request.user, data["members"], "members")
+        data["members"] = visible_refs(
+            User, request.user, data["members"], "members", _("Unknown user: %(ids)s.")
+        )
     return data
 
 

@@ -16,7 +16,14 @@ from yunwei.catalog.models import Service
 from yunwei.catalog.querysets import prefers_chinese
 from yunwei.catalog.schemas import Category, ServiceIn, ServiceOut, ServicePatch
 from yunwei.catalog.schemas import Status as ServiceStatusCode
-from yunwei.core.api_support import ListParams, get_visible, order, paginate
+from yunwei.core.api_support import (
+    ListParams,
+    get_visible,
+    order,
+    paginate,
+    visible_ref,
+    visible_refs,
+)
 from yunwei.core.permissions import require_permission, require_read
 
 router = Router(tags=["catalog"])
@@ -35,28 +42,12 @@ class ServiceFilters(ListParams):
     q: str | None = None
 
 
-def _team(user: Any, pk: int | None) -> Team | None:
-    if pk is None:
-        return None
-    team = Team.objects.visible_to(user).filter(pk=pk).first()
-    if team is None:
-        raise ValidationError({"owner_team": _("Unknown team: %(ids)s.") % {"ids": pk}})
-    return team
-
-
 def _organizations(user: Any, pks: list[int] | None) -> list[Organization]:
     if pks is None:
         raise ValidationError({"organizations": _("Give a list, empty for none.")})
-    found = list(Organization.objects.visible_to(user).filter(pk__in=pks))
-    missing = sorted(set(pks) - {org.pk for org in found})
-    if missing:
-        raise ValidationError(
-            {
-                "organizations": _("Unknown organization: %(ids)s.")
-                % {"ids": ", ".join(map(str, missing))}
-            }
-        )
-    return found
+    return visible_refs(
+        Organization, user, pks, "organizations", _("Unknown organization: %(ids)s.")
+    )
 
 
 def _arguments(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +57,9 @@ def _arguments(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
         name = data.pop("name")
         data.setdefault("name_zh" if prefers_chinese() else "name_en", name or "")
     if "owner_team" in data:
-        data["owner_team"] = _team(request.user, data["owner_team"])
+        data["owner_team"] = visible_ref(
+            Team, request.user, data["owner_team"], "owner_team", _("Unknown team: %(ids)s.")
+        )
     if "organizations" in data:
         data["organizations"] = _organizations(request.user, data["organizations"])
     return data

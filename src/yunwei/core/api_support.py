@@ -14,7 +14,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import DataError, IntegrityError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -202,6 +202,31 @@ def changes_of(payload: Schema, nullable: Sequence[str] = ()) -> dict[str, Any]:
     if nulls:
         raise ValidationError({name: _("This field cannot be null.") for name in nulls})
     return changes
+
+
+def visible_ref(
+    model: type[Model], user: Any, pk: int | None, field: str, message: str = ""
+) -> Any:
+    """The object a request body names by id, if the user may see it; None for None. An
+    unknown or invisible id is the caller's error on `field` (422), never revealed."""
+    if pk is None:
+        return None
+    obj = model._default_manager.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise ValidationError({field: (message or _("Unknown id: %(ids)s.")) % {"ids": pk}})
+    return obj
+
+
+def visible_refs(
+    model: type[Model], user: Any, pks: list[int], field: str, message: str = ""
+) -> list[Any]:
+    """The objects a request body names by a list of ids; every unknown one is named."""
+    found = list(model._default_manager.visible_to(user).filter(pk__in=pks))  # type: ignore[attr-defined]
+    missing = sorted(set(pks) - {obj.pk for obj in found})
+    if missing:
+        ids = ", ".join(map(str, missing))
+        raise ValidationError({field: (message or _("Unknown id: %(ids)s.")) % {"ids": ids}})
+    return found
 
 
 def get_visible(queryset: QuerySet, user: Any, pk: int) -> Any:

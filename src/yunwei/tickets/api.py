@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Model, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -18,7 +18,15 @@ from ninja.files import UploadedFile
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service
 from yunwei.core.api import AuditPage
-from yunwei.core.api_support import ListParams, changes_of, get_visible, order, paginate
+from yunwei.core.api_support import (
+    ListParams,
+    changes_of,
+    get_visible,
+    order,
+    paginate,
+    visible_ref,
+    visible_refs,
+)
 from yunwei.core.permissions import require_permission, require_read
 from yunwei.tickets import actions, search
 from yunwei.tickets.models import (
@@ -162,25 +170,6 @@ def filter_tickets(qs: Any, f: TicketFilters, user: Any) -> Any:
     return qs
 
 
-def _one(model: type[Model], user: Any, pk: int | None, field: str) -> Any:
-    if pk is None:
-        return None
-    obj = model._default_manager.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
-    if obj is None:
-        raise ValidationError({field: _("Unknown id: %(ids)s.") % {"ids": pk}})
-    return obj
-
-
-def _many(model: type[Model], user: Any, pks: list[int], field: str) -> list[Any]:
-    found = list(model._default_manager.visible_to(user).filter(pk__in=pks))  # type: ignore[attr-defined]
-    missing = sorted(set(pks) - {obj.pk for obj in found})
-    if missing:
-        raise ValidationError(
-            {field: _("Unknown id: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
-        )
-    return found
-
-
 def _staff_only(user: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
     if user.is_provider_staff:
         return
@@ -204,9 +193,9 @@ def _arguments(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     }
     for name, (model, field) in resolvers.items():
         if name in data:
-            data[name] = _one(model, user, data[name], field)
+            data[name] = visible_ref(model, user, data[name], field)
     if data.get("watchers") is not None:
-        data["watchers"] = _many(User, user, data["watchers"], "watchers")
+        data["watchers"] = visible_refs(User, user, data["watchers"], "watchers")
     return data
 
 
@@ -292,7 +281,7 @@ def bulk_update(request: HttpRequest, payload: BulkIn) -> Any:
         raise PermissionDenied(_("You are not allowed to do this."))
     if not payload.ids or len(payload.ids) > 500:
         raise ValidationError({"ids": _("Give between 1 and 500 ticket ids.")})
-    tickets = _many(Ticket, request.user, payload.ids, "ids")
+    tickets = visible_refs(Ticket, request.user, payload.ids, "ids")
     data = payload.dict(exclude_unset=True, exclude={"ids"})
     to = data.pop("to", None)
     data = _arguments(request, data)
@@ -415,7 +404,7 @@ def ticket_history(request: HttpRequest, ticket_id: int, params: Query[ListParam
 @router.post("/tickets/{int:ticket_id}/links", response={201: LinkOut})
 def add_link(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
     ticket = get_visible(Ticket.objects, request.user, ticket_id)
-    target = _one(Ticket, request.user, payload.target, "target")
+    target = visible_ref(Ticket, request.user, payload.target, "target")
     link = actions.link_tickets(ticket, target, actor=request.user, kind=payload.kind)
     return Status(
         201, {"id": link.pk, "kind": link.kind, "direction": "outgoing", "ticket": target}
