@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -371,8 +371,6 @@ def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int
 
 
 def attachment_response(user: Any, ticket: Ticket, attachment_id: int) -> FileResponse:
-    from django.http import Http404
-
     attachment = ticket.attachments.filter(pk=attachment_id).first()
     if attachment is None or (not attachment.public and not user.is_provider_staff):
         raise Http404
@@ -416,8 +414,6 @@ def delete_link(request: HttpRequest, ticket_id: int, link_id: int) -> Any:
     ticket = get_visible(Ticket.objects, request.user, ticket_id)
     link = TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket), pk=link_id).first()
     if link is None:
-        from django.http import Http404
-
         raise Http404
     actions.unlink_tickets(link, actor=request.user)
     return Status(204, None)

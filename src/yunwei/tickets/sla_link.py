@@ -57,12 +57,7 @@ def state_changed(
     ticket: Ticket, before: str, after: str, *, actor: Any, at: dt.datetime | None = None
 ) -> None:
     """Moves the clocks along with the ticket's state."""
-    if after == workflow.RESOLVED:
-        sla_actions.stop_records(
-            ticket, actor=actor, kinds=[RecordKind.RESPONSE, RecordKind.RESOLUTION], at=at
-        )
-        return
-    if after == workflow.CLOSED:
+    if after in (workflow.RESOLVED, workflow.CLOSED):
         sla_actions.stop_records(
             ticket, actor=actor, kinds=[RecordKind.RESPONSE, RecordKind.RESOLUTION], at=at
         )
