@@ -58,6 +58,8 @@ AUDIT_KEY = env_str("AUDIT_KEY") or read_or_create_secret(DATA_DIR / "audit.key"
 
 # The host name in links sent by e-mail (password resets…); else the request's host.
 SITE_DOMAIN = env_str("SITE_DOMAIN")
+# The address users open, for links in e-mail, webhooks and chat messages.
+SITE_URL = env_str("SITE_URL") or f"http://{SITE_DOMAIN or '127.0.0.1:8000'}"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -98,6 +100,10 @@ INSTALLED_APPS = [
     "yunwei.catalog",
     "yunwei.sla",
     "yunwei.tickets",
+    "yunwei.notifications",
+    "yunwei.webhooks",
+    "yunwei.inbound",
+    "yunwei.portal",
     "yunwei.api",
 ]
 
@@ -220,6 +226,18 @@ if EMAIL_URL:
     EMAIL_USE_SSL = _email.scheme == "smtps"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Notifications: outbound e-mail and in-app (yunwei.notifications; docs/notifications.md)
+# (settings of the notifications app go here)
+
+# --- Webhooks and chat robots (yunwei.webhooks; docs/webhooks.md)
+# (settings of the webhooks app go here)
+
+# --- Inbound e-mail (yunwei.inbound; docs/inbound-mail.md)
+# (settings of the inbound app go here)
+
+# --- Customer portal (yunwei.portal; docs/portal.md)
+# (settings of the portal app go here)
 
 # --- Internationalisation: Simplified Chinese and English, Asia/Shanghai by default
 LANGUAGE_CODE = env_str("LANGUAGE", "zh-hans")

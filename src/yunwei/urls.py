@@ -15,6 +15,10 @@ urlpatterns = [
     path("catalog/", include("yunwei.catalog.urls")),
     path("sla/", include("yunwei.sla.urls")),
     path("tickets/", include("yunwei.tickets.urls")),
+    path("portal/", include("yunwei.portal.urls")),
+    path("notifications/", include("yunwei.notifications.urls")),
+    path("webhooks/", include("yunwei.webhooks.urls")),
+    path("inbound/", include("yunwei.inbound.urls")),
     path("admin/", admin.site.urls),
     path("", include("yunwei.api.urls")),
 ]

@@ -41,6 +41,9 @@ class Handler:
     # Locks the objects with these ids. Writers lock the tracked object before its
     # records; the SLA app does the same through this hook, so they never deadlock.
     lock: Callable[[list[int]], None] | None = None
+    # Told (object, "warning" | "breached", record) once per record when its warning
+    # time or its due time passes, in the transaction that marks it.
+    alert: Callable[[Any, str, SlaRecord], None] | None = None
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -73,6 +76,13 @@ def lock_tracked(pairs: list[tuple[str, int]]) -> None:
             handler.lock(sorted(ids))
 
 
+def alert(record: SlaRecord, what: str) -> None:
+    handler = HANDLERS.get(f"{record.content_type.app_label}.{record.content_type.model}")
+    tracked = record.tracked
+    if handler is not None and handler.alert is not None and tracked is not None:
+        handler.alert(tracked, what, record)
+
+
 def rule_instant(record: SlaRecord, rule: EscalationRule) -> dt.datetime | None:
     return engine.instant_of(record, engine.share_of_target(record, rule.at_percent))
 
@@ -87,6 +97,8 @@ def next_check_at(record: SlaRecord) -> dt.datetime | None:
         return None
     fired = {firing.rule_id for firing in record.firings.all()}
     instants = [record.due_at] if record.breached_at is None else []
+    if record.warned_at is None and record.breached_at is None:
+        instants.append(record.warning_at)
     instants += [rule_instant(record, rule) for rule in _rules(record) if rule.pk not in fired]
     pending = [instant for instant in instants if instant is not None]
     return min(pending) if pending else None
@@ -161,7 +173,9 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
     fired: list[str] = []
     if record.breached_at is None and record.due_at is not None and record.due_at <= now:
         record.breached_at = record.due_at
-        record.save(update_fields=["breached_at"])
+        # A record found breached is past its warning too: one alert, the breach.
+        record.warned_at = record.warned_at or now
+        record.save(update_fields=["breached_at", "warned_at"])
         audit.record(
             actor=None,
             action=AuditAction.UPDATE,
@@ -169,7 +183,13 @@ def check(record_id: int, now: dt.datetime | None = None) -> list[str]:
             changes={"breached_at": [None, record.breached_at]},
         )
         records_changed(record)
+        alert(record, "breached")
         fired.append("breach")
+    elif record.warned_at is None and record.warning_at is not None and record.warning_at <= now:
+        record.warned_at = now
+        record.save(update_fields=["warned_at"])
+        alert(record, "warning")
+        fired.append("warning")
     for rule in _rules(record):
         instant = rule_instant(record, rule)
         if instant is None or instant > now:

@@ -260,6 +260,8 @@ class SlaRecord(models.Model):
     warning_at = models.DateTimeField(_("warning at"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    # When the warning was told (once per record, like the breach).
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
     # The next instant at which a breach or an escalation rule falls due; the worker
     # checks records whose instant has passed (exactly on time, and again after downtime).
     next_check_at = models.DateTimeField(null=True, blank=True)

@@ -58,6 +58,7 @@ class TicketsConfig(AppConfig):
                 raise_priority=sla_link.escalate_priority,
                 records_changed=sla_link.sync_due,
                 lock=sla_link.lock,
+                alert=sla_link.alert,
             ),
         )
         add_menu_item(

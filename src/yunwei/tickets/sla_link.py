@@ -148,3 +148,18 @@ def escalate_priority(ticket: Ticket) -> None:
     position = PRIORITY_ORDER.index(ticket.priority)
     if position + 1 < len(PRIORITY_ORDER):
         update_ticket(ticket, actor=None, priority=PRIORITY_ORDER[position + 1])
+
+
+def alert(ticket: Ticket, what: str, record: Any) -> None:
+    """A clock passed its warning or due time: tell listeners (mail, bell, webhooks)."""
+    from yunwei.core.events import EventName
+    from yunwei.tickets import events
+
+    name = EventName.TICKET_SLA_BREACHED if what == "breached" else EventName.TICKET_SLA_WARNING
+    events.emit(
+        name,
+        ticket,
+        actor=None,
+        sla=record.kind,
+        due_at=record.due_at.isoformat() if record.due_at else None,
+    )

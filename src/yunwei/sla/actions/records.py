@@ -16,7 +16,7 @@ from yunwei.core import audit
 from yunwei.core.enqueue import enqueue_on_commit
 from yunwei.core.models import AuditAction
 from yunwei.sla import clock, engine
-from yunwei.sla.escalation import records_changed
+from yunwei.sla.escalation import alert, records_changed
 from yunwei.sla.models import (
     OPEN_STATES,
     Agreement,
@@ -124,6 +124,8 @@ def recompute(
         lambda: engine.compute(record, now, record.agreement.warning_percent)
     )
     record.due_at, record.warning_at = computed.due_at, computed.warning_at
+    if record.breached_at is None and (record.warning_at is None or record.warning_at > now):
+        record.warned_at = None  # moved out ahead again: warn again when it comes
     record.elapsed_minutes = round(computed.elapsed.total_seconds() / 60, 2)
     if record.is_open:
         schedule_escalation_check(record, save=False)
@@ -294,10 +296,13 @@ def stop_records(
         )
         record.state = RecordState.BREACHED if breached else RecordState.MET
         record.stopped_at = at
-        if breached and record.breached_at is None:
+        newly_breached = breached and record.breached_at is None
+        if newly_breached:
             record.breached_at = computed.due_at or at
         record.save()
         records_changed(record)
+        if newly_breached:
+            alert(record, "breached")  # late, before the worker noticed
         audit.record(
             actor=actor,
             action=AuditAction.UPDATE,

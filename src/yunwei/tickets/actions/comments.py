@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from yunwei.accounts.models import User
 from yunwei.core import audit
+from yunwei.core.events import EventName
 from yunwei.core.markup import render_markdown
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
-from yunwei.tickets import attachments, search, sla_link, workflow
+from yunwei.tickets import attachments, events, search, sla_link, workflow
 from yunwei.tickets.actions.tickets import is_agent
 from yunwei.tickets.models import Attachment, Channel, Comment, Ticket, TicketState
 
@@ -152,6 +153,18 @@ def add_comment(
     else:
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=comment.created_at)
     search.reindex(ticket.pk)
+    if public:
+        events.emit(
+            EventName.TICKET_COMMENTED, ticket, actor=actor, at=comment.created_at,
+            comment_id=comment.pk, channel=channel,
+        )  # fmt: skip
+    if mentions:
+        # Also for internal notes: the mentioned are staff then, and are told where, not what.
+        events.emit(
+            EventName.TICKET_MENTIONED, ticket, actor=actor, at=comment.created_at,
+            recipients=[user for user in mentions if user != actor],
+            comment_id=comment.pk, public=public,
+        )  # fmt: skip
     return comment
 
 

@@ -17,11 +17,12 @@ from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service
 from yunwei.core import audit
 from yunwei.core.changes import StateConflict
+from yunwei.core.events import EventName
 from yunwei.core.markup import render_markdown
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
 from yunwei.sla.models import Priority
-from yunwei.tickets import assignment, custom_fields, search, sla_link, workflow
+from yunwei.tickets import assignment, custom_fields, events, search, sla_link, workflow
 from yunwei.tickets.models import (
     REFERENCE_PREFIX,
     Category,
@@ -319,6 +320,9 @@ def create_ticket(
     )
     sla_link.start(ticket, actor=actor)
     search.reindex(ticket.pk)
+    events.emit(EventName.TICKET_CREATED, ticket, actor=actor)
+    if ticket.assignee is not None and ticket.assignee != actor:
+        events.emit(EventName.TICKET_ASSIGNED, ticket, actor=actor, recipients=[ticket.assignee])
     return ticket
 
 
@@ -404,6 +408,7 @@ def update_ticket(ticket: Ticket, *, actor: User | None, **changes: Any) -> Tick
         sla_link.service_changed(ticket, actor=actor)
     if {"title", "description"} & set(changed):
         search.reindex(ticket.pk)
+    events.changes_emitted(ticket, actor=actor, changed=changed)
     return ticket
 
 
@@ -530,6 +535,15 @@ def transition_ticket(
             _resolve_incidents(ticket, actor=actor, resolution=resolution, note=note, at=now)
     elif note and to != workflow.CLOSED:
         add_comment(ticket, actor=actor, body=note, public=public_note, at=now)
+    moved = {
+        workflow.RESOLVED: EventName.TICKET_RESOLVED,
+        workflow.CLOSED: EventName.TICKET_CLOSED,
+        workflow.REOPENED: EventName.TICKET_REOPENED,
+    }
+    if to in moved:
+        events.emit(moved[to], ticket, actor=actor, at=now)
+    else:
+        events.changes_emitted(ticket, actor=actor, changed=changed)
     return ticket
 
 
