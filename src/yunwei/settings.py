@@ -228,7 +228,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Notifications: outbound e-mail and in-app (yunwei.notifications; docs/notifications.md)
-# (settings of the notifications app go here)
+# The right-hand side of our Message-IDs (threads); the sender's domain when unset.
+MAIL_DOMAIN = env_str("MAIL_DOMAIN")
 
 # --- Webhooks and chat robots (yunwei.webhooks; docs/webhooks.md)
 # (settings of the webhooks app go here)
