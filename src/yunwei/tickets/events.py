@@ -94,7 +94,8 @@ def changes_emitted(ticket: Ticket, *, actor: Any | None, changed: dict[str, Any
             actor=actor,
             recipients=[ticket.assignee] if ticket.assignee != actor else [],
         )
-        public.pop("assignee", None)
-        public.pop("team", None)
+        # The team and the new → assigned move go with the assignment: one event.
+        for name in ("assignee", "team", "state"):
+            public.pop(name, None)
     if public:
         emit(EventName.TICKET_UPDATED, ticket, actor=actor, changes=public)
