@@ -164,7 +164,7 @@ def test_switching_language_is_remembered_on_the_account(client: Any, requester:
     assert response.status_code == 302
     requester.refresh_from_db()
     assert requester.language == "zh-hans"
-    assert '<html lang="zh-hans"' in client.get("/").content.decode()
+    assert '<html lang="zh-hans"' in client.get("/", follow=True).content.decode()
 
 
 def test_a_language_switch_never_redirects_off_site(client: Any) -> None:

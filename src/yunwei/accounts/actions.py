@@ -36,6 +36,7 @@ USER_FIELDS = (
     "language",
     "timezone",
     "is_active",
+    "is_organization_admin",
     "is_staff",
     "is_superuser",
 )
@@ -136,6 +137,19 @@ def _check_roles_fit(organization: Organization, roles: Iterable[str]) -> None:
         )
 
 
+def _check_organization_admin_fits(user: User) -> None:
+    """Organization admins are a customer's users: the provider's staff see every ticket
+    anyway, and the flag on them would say something untrue."""
+    if user.is_organization_admin and user.organization.kind != OrganizationKind.CUSTOMER:
+        raise ValidationError(
+            {
+                "is_organization_admin": _(
+                    "Only users of a customer organization can be organization admins."
+                )
+            }
+        )
+
+
 def _role_groups(codes: Iterable[str]) -> list[Group]:
     codes = list(dict.fromkeys(codes))
     roles = {
@@ -194,6 +208,7 @@ def create_user(
     language: str | None = None,
     timezone: str | None = None,
     is_active: bool = True,
+    is_organization_admin: bool = False,
     is_staff: bool = False,
     is_superuser: bool = False,
 ) -> User:
@@ -211,10 +226,12 @@ def create_user(
         language=language or settings.LANGUAGE_CODE,
         timezone=timezone or settings.DEFAULT_USER_TIMEZONE,
         is_active=is_active,
+        is_organization_admin=is_organization_admin,
         is_staff=is_staff or is_superuser,
         is_superuser=is_superuser,
     )
     _full_clean(user, exclude=["password"])
+    _check_organization_admin_fits(user)
     _check_email_free(user.email)
     roles = list(roles)
     _check_roles_fit(organization, roles)
@@ -267,6 +284,7 @@ def update_user(
             )
     apply_changes(user, USER_FIELDS, changes)
     _full_clean(user, exclude=["password"])
+    _check_organization_admin_fits(user)
     _check_roles_fit(user.organization, before["roles"] if roles is None else roles)
     if roles is not None:
         user.groups.set(_role_groups(roles))

@@ -94,7 +94,16 @@ class UserForm(ActionFormMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "name", "organization", "phone", "language", "timezone", "is_active"]
+        fields = [
+            "email",
+            "name",
+            "organization",
+            "phone",
+            "language",
+            "timezone",
+            "is_active",
+            "is_organization_admin",
+        ]
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)

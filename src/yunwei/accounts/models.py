@@ -110,6 +110,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         validators=[validate_timezone],
     )
     is_active = models.BooleanField(_("active"), default=True)
+    is_organization_admin = models.BooleanField(
+        _("organization admin"),
+        default=False,
+        help_text=_("Sees and answers every ticket of their organization in the customer portal."),
+    )
     is_staff = models.BooleanField(
         _("Django admin access"), default=False, help_text=_("May open the /admin/ site.")
     )

@@ -74,6 +74,7 @@ class UserOut(Schema):
     language: str
     timezone: str
     is_active: bool
+    is_organization_admin: bool
     date_joined: datetime
     last_login: datetime | None
 
@@ -106,6 +107,7 @@ class UserIn(StrictIn):
     language: Language | None = None
     timezone: str | None = None
     is_active: bool = True
+    is_organization_admin: bool = False
 
 
 class UserPatch(StrictIn):
@@ -118,6 +120,7 @@ class UserPatch(StrictIn):
     language: Language | None = None
     timezone: str | None = None
     is_active: bool | None = None
+    is_organization_admin: bool | None = None
 
 
 class TeamOut(Schema):

@@ -9,7 +9,7 @@ import django_tables2 as tables
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from yunwei.core.models import AuditAction, AuditEntry, AuditSource
@@ -21,6 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
     from yunwei.accounts.models import Organization, Team, User
 
     user = request.user
+    if not user.is_provider_staff:
+        # Customers' users work in the customer portal; the agent home is the provider's.
+        return redirect("portal:home")
     context: dict[str, Any] = {
         "counts": {
             "organizations": Organization.objects.visible_to(user).count(),

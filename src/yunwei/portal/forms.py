@@ -1,0 +1,169 @@
+"""The portal's forms. Each turns a POST into the arguments of one action; the action's
+ValidationError comes back next to the field it names (`tickets.forms.add_action_errors`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from yunwei.accounts.models import User
+from yunwei.tickets.forms import (
+    CUSTOM_PREFIX,
+    MultipleFileField,
+    category_choices,
+    custom_form_field,
+    custom_value,
+)
+from yunwei.tickets.models import Category
+
+LEVELS = [
+    ("high", pgettext_lazy("impact or urgency", "High")),
+    ("medium", pgettext_lazy("impact or urgency", "Medium")),
+    ("low", pgettext_lazy("impact or urgency", "Low")),
+]
+
+
+class RaiseForm(forms.Form):
+    """An incident or a service request for one service: the categories offered are
+    those of that type, and the chosen category's custom fields join as `cf_<name>`."""
+
+    error_aliases = {"file": "files"}
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown: **bold**, lists, `code`, links."),
+    )
+    category = forms.TypedChoiceField(
+        label=_("Category"), required=False, coerce=int, empty_value=None
+    )
+    impact = forms.ChoiceField(
+        label=_("Impact"),
+        choices=LEVELS,
+        initial="medium",
+        help_text=_("How many people or how much of the service it affects."),
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=LEVELS,
+        initial="medium",
+        help_text=_("How soon it must be dealt with."),
+    )
+    files = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args: Any, actor: User, ticket_type: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories = {
+            category.pk: category
+            for category in Category.objects.visible_to(actor).active()
+            if not category.ticket_types or ticket_type in category.ticket_types
+        }
+        if self.categories:
+            self.fields["category"].choices = [
+                ("", "---------"),
+                *category_choices(self.categories.values()),
+            ]
+        else:
+            del self.fields["category"]
+        self.declarations = self._declarations()
+        for declaration in self.declarations:
+            self.fields[CUSTOM_PREFIX + declaration["name"]] = custom_form_field(declaration)
+
+    def _declarations(self) -> list[dict[str, Any]]:
+        raw = self["category"].value() if "category" in self.fields else None
+        try:
+            category = self.categories.get(int(raw)) if raw not in (None, "") else None
+        except (TypeError, ValueError):
+            category = None
+        return list(category.fields) if category else []
+
+    @property
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[CUSTOM_PREFIX + d["name"]] for d in self.declarations]
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        names = ("title", "description", "category")
+        return [self[name] for name in names if name in self.fields]
+
+    def clean_category(self) -> Category | None:
+        pk = self.cleaned_data.get("category")
+        return self.categories.get(pk) if pk is not None else None
+
+    def arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        custom = {}
+        for declaration in self.declarations:
+            value = custom_value(declaration, data.get(CUSTOM_PREFIX + declaration["name"]))
+            if value is not None:
+                custom[declaration["name"]] = value
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "category": data.get("category"),
+            "impact": data["impact"],
+            "urgency": data["urgency"],
+            "custom_fields": custom,
+            "files": data["files"],
+        }
+
+
+class ReplyForm(forms.Form):
+    error_aliases = {"file": "files"}
+
+    body = forms.CharField(
+        label=_("Your reply"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown: **bold**, lists, `code`, links."),
+    )
+    files = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(
+        label=_("What is still wrong?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional; the service desk reads it as your reply."),
+    )
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with how this was handled?"),
+        choices=[(str(n), str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class TicketFilterForm(forms.Form):
+    """The GET parameters of My tickets; anything unknown falls back to the default."""
+
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[
+            ("open", _("Open")),
+            ("resolved", pgettext_lazy("tickets filter", "Resolved")),
+            ("closed", pgettext_lazy("tickets filter", "Closed")),
+            ("all", _("All")),
+        ],
+    )
+    scope = forms.ChoiceField(
+        label=_("Whose"),
+        required=False,
+        choices=[("mine", _("Mine")), ("organization", _("My organization's"))],
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
