@@ -89,6 +89,9 @@ class ApiClient(Client):
     def patch(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
         return super().patch(path, data, content_type="application/json", **self._headers(extra))
 
+    def put(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
+        return super().put(path, data, content_type="application/json", **self._headers(extra))
+
     def delete(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
         return super().delete(path, data, **self._headers(extra))
 

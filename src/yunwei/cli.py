@@ -22,6 +22,8 @@ VERBS = {
     "China's holidays and adjusted working days.",
     "tickets": "Service desk upkeep: `yunwei tickets reindex` rebuilds the search index; "
     "`yunwei tickets close-resolved` closes tickets left resolved.",
+    "mail": "Inbound e-mail: `yunwei mail fetch` empties the mailboxes; `yunwei mail ingest` "
+    "takes one message on stdin (MTA pipe); `yunwei mail reprocess ID|--quarantined`.",
     "check": "Check the configuration (`yunwei check --deploy` for production settings).",
 }
 

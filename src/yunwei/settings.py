@@ -140,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yunwei.core.navigation.navigation",
+                "yunwei.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -230,15 +231,39 @@ else:
 # --- Notifications: outbound e-mail and in-app (yunwei.notifications; docs/notifications.md)
 # The right-hand side of our Message-IDs (threads); the sender's domain when unset.
 MAIL_DOMAIN = env_str("MAIL_DOMAIN")
+# The From of notification mail, and where replies go (the inbound mailbox, so a reply
+# becomes a comment); the From address itself when unset.
+NOTIFICATIONS_FROM_EMAIL = env_str("NOTIFY_FROM") or DEFAULT_FROM_EMAIL
+NOTIFICATIONS_REPLY_TO = env_str("NOTIFY_REPLY_TO")
+# Seconds the worker waits on the mail server before trying again later.
+NOTIFICATIONS_SMTP_TIMEOUT = env_int("NOTIFY_SMTP_TIMEOUT", 30)
 
 # --- Webhooks and chat robots (yunwei.webhooks; docs/webhooks.md)
-# (settings of the webhooks app go here)
+# Seconds a webhook call may take in all (connect, send, read the answer).
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Bytes of a receiver's answer read at most; the rest is never downloaded.
+WEBHOOK_MAX_RESPONSE_BYTES = env_int("WEBHOOK_MAX_RESPONSE_BYTES", 65536)
+# Networks (CIDR, comma-separated) webhooks may reach although they are not public,
+# e.g. "10.20.0.0/16,fd00:1::/64" for an internal receiver.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS")
 
 # --- Inbound e-mail (yunwei.inbound; docs/inbound-mail.md)
-# (settings of the inbound app go here)
+# Mailboxes `yunwei mail fetch` empties: imaps://user:password@host:993/INBOX, pop3s://…,
+# comma-separated; ?delete=0 keeps messages (marked seen), ?starttls=1, ?verify=0.
+MAIL_INBOXES = env_list("MAIL_INBOXES")
+MAIL_FETCH_SECONDS = env_int("MAIL_FETCH_SECONDS", 60)
+MAIL_TIMEOUT_SECONDS = env_int("MAIL_TIMEOUT_SECONDS", 30)
+# Larger messages are quarantined with their first bytes only.
+MAIL_MAX_BYTES = env_int("MAIL_MAX_MB", 25) * 1024 * 1024
+# Unknown senders: "reject", or "create" a requester when their domain is a sender domain.
+MAIL_UNKNOWN_SENDERS = env_str("MAIL_UNKNOWN_SENDERS", "reject")
+# The service (code) of tickets opened by e-mail; else the organization's only service.
+MAIL_DEFAULT_SERVICE = env_str("MAIL_DEFAULT_SERVICE")
+# Our own addresses besides EMAIL_FROM: mail from them is a loop, never a ticket.
+MAIL_OWN_ADDRESSES = env_list("MAIL_OWN_ADDRESSES")
 
 # --- Customer portal (yunwei.portal; docs/portal.md)
-# (settings of the portal app go here)
+PORTAL_PAGE_SIZE = max(5, min(env_int("PORTAL_PAGE_SIZE", 20), 100))  # tickets per page
 
 # --- Internationalisation: Simplified Chinese and English, Asia/Shanghai by default
 LANGUAGE_CODE = env_str("LANGUAGE", "zh-hans")

@@ -52,7 +52,7 @@ class OutboxItem(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                name="%(app_label)s_%(class)s_due",
+                name="%(class)s_due",  # Django caps index names at 30 characters
                 condition=Q(state="pending"),
             )
         ]

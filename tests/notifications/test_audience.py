@@ -1,0 +1,110 @@
+"""Who hears about what (audience.py with the default preferences), seen in the rows the
+listener writes: in-app notifications and outgoing e-mail."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from yunwei.core import events
+from yunwei.notifications.models import Notification, OutboundEmail
+from yunwei.tickets import actions, sla_link
+
+pytestmark = pytest.mark.django_db
+
+
+def mailed(event: str) -> list[str]:
+    return sorted(OutboundEmail.objects.filter(event=event).values_list("address", flat=True))
+
+
+def belled(event: str) -> list[str]:
+    rows = Notification.objects.filter(event=event)
+    return sorted(rows.values_list("recipient__email", flat=True))
+
+
+def test_an_unassigned_new_ticket_rings_the_teams_bell_but_mails_nobody(
+    make_ticket: Any, desk: Any, requester: Any, agent: Any, team_lead: Any
+) -> None:
+    make_ticket(team=desk, actor=agent, requester=requester)
+    assert belled("ticket.created") == [team_lead.email, requester.email]  # not the actor
+    assert mailed("ticket.created") == [requester.email]
+
+
+def test_an_assignment_tells_the_assignee_only(
+    make_ticket: Any, desk: Any, agent: Any, team_lead: Any
+) -> None:
+    ticket = make_ticket()
+    actions.update_ticket(ticket, actor=team_lead, assignee=agent)
+    assert belled("ticket.assigned") == [agent.email]
+    assert mailed("ticket.assigned") == [agent.email]
+    [line] = Notification.objects.filter(event="ticket.assigned")
+    assert line.actor == team_lead
+    assert line.url == f"/tickets/{ticket.pk}/"
+    assert line.text == f"{team_lead.name} assigned {ticket.reference} to you: 打印机无法打印"
+
+
+def test_customers_hear_of_updates_that_wait_on_them_and_not_of_staff_shuffles(
+    make_ticket: Any, desk: Any, requester: Any, agent: Any
+) -> None:
+    ticket = make_ticket()
+    actions.update_ticket(ticket, actor=agent, team=desk)
+    assert belled("ticket.updated") == []
+    actions.transition_ticket(ticket, actor=agent, to="in_progress")
+    assert mailed("ticket.updated") == []
+    actions.transition_ticket(ticket, actor=agent, to="waiting_on_customer", note="Which floor?")
+    assert mailed("ticket.updated") == [requester.email]
+    body = OutboundEmail.objects.get(event="ticket.updated").body_text
+    assert "We are waiting for your answer" in body
+    assert "Service desk" not in body  # the team change is the provider's business
+
+
+def test_a_breach_tells_the_assignee_and_the_team_lead_and_never_the_customer(
+    make_ticket: Any, sla: Any, desk: Any, requester: Any, agent: Any, team_lead: Any
+) -> None:
+    ticket = make_ticket()
+    ticket = actions.update_ticket(ticket, actor=None, team=desk, assignee=agent)
+    record = ticket.sla_records.get(kind="resolution")
+    sla_link.alert(ticket, "breached", record)
+    assert mailed("ticket.sla_breached") == [agent.email, team_lead.email]
+    assert belled("ticket.sla_breached") == [agent.email, team_lead.email]
+    body = OutboundEmail.objects.filter(event="ticket.sla_breached").first().body_text
+    assert f"{ticket.reference} has breached its" in body
+
+
+def test_inactive_users_and_other_organizations_hear_nothing(
+    make_ticket: Any, requester: Any, other_requester: Any, customer: Any, agent: Any
+) -> None:
+    gone = UserFactory(email="gone@acme.example", organization=customer, roles=["requester"])
+    ticket = make_ticket(watchers=[gone])
+    gone.is_active = False
+    gone.save()
+    actions.add_comment(ticket, actor=agent, body="On it.")
+    assert mailed("ticket.commented") == [requester.email]
+    assert belled("ticket.commented") == [requester.email]
+    assert not Notification.objects.filter(recipient=other_requester).exists()
+
+
+def test_muted_events_write_nothing(make_ticket: Any, agent: Any) -> None:
+    with events.muted():
+        ticket = make_ticket()
+        actions.add_comment(ticket, actor=agent, body="Imported history.")
+    assert not Notification.objects.exists()
+    assert not OutboundEmail.objects.exists()
+
+
+def test_the_mail_is_rendered_in_the_recipients_time_zone(
+    make_ticket: Any, sla: Any, desk: Any, agent: Any
+) -> None:
+    agent.timezone = "Europe/Paris"
+    agent.save()
+    ticket = make_ticket()
+    ticket = actions.update_ticket(ticket, actor=None, team=desk, assignee=agent)
+    record = ticket.sla_records.get(kind="resolution")
+    sla_link.alert(ticket, "warning", record)
+    body = OutboundEmail.objects.get(event="ticket.sla_warning", recipient=agent).body_text
+    paris = timezone.localtime(record.due_at, timezone=ZoneInfo("Europe/Paris"))
+    assert paris.strftime("%Y-%m-%d %H:%M") in body
