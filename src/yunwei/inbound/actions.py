@@ -221,7 +221,10 @@ def _clean_domain(domain: str, organization: Organization, exclude: int | None =
     SenderDomain(domain=domain, organization=organization).full_clean(
         exclude=["organization"], validate_unique=False
     )
-    if SenderDomain.objects.filter(domain=domain).exclude(pk=exclude).exists():
+    taken = SenderDomain.objects.filter(domain=domain)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
         raise ValidationError({"domain": _("This domain already belongs to an organization.")})
     if organization.kind != OrganizationKind.CUSTOMER:
         raise ValidationError({"organization": _("Choose a customer organization.")})

@@ -14,7 +14,7 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from email import errors, message, policy, utils
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.parser import BytesHeaderParser, BytesParser
 
 import nh3
@@ -153,7 +153,7 @@ def _describe(defect: errors.MessageDefect) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower() + (f" ({defect})" if str(defect) else "")
 
 
-def _decoded(part: EmailMessage) -> bytes:
+def _decoded(part: MIMEPart) -> bytes:
     data = part.get_payload(decode=True)
     fatal = [d for d in part.defects if isinstance(d, _FATAL)]
     if fatal:  # decoding reports broken base64 on the part
@@ -161,8 +161,8 @@ def _decoded(part: EmailMessage) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
-def _text_of(part: EmailMessage) -> str:
-    text = decode_bytes(_decoded(part), part.get_param("charset"))
+def _text_of(part: MIMEPart) -> str:
+    text = decode_bytes(_decoded(part), part.get_content_charset())
     if part.get_content_subtype() == "html":
         return html_to_text(text)
     return re.sub(r"\r\n?", "\n", text).strip()
@@ -200,8 +200,8 @@ def _filename(part: EmailMessage) -> str:
     return _param(part, "filename", "content-disposition") or _param(part, "name", "content-type")
 
 
-def _attachments(msg: EmailMessage, body: EmailMessage | None) -> list[Attachment]:
-    found = []
+def _attachments(msg: EmailMessage, body: MIMEPart | None) -> list[Attachment]:
+    found: list[Attachment] = []
     for leaf in _leaves(msg):
         if leaf is body or (leaf is msg and body is None and leaf.get_content_maintype() == "text"):
             continue
