@@ -68,7 +68,7 @@ def test_a_breach_tells_the_assignee_and_the_team_lead_and_never_the_customer(
     ticket = make_ticket()
     ticket = actions.update_ticket(ticket, actor=None, team=desk, assignee=agent)
     record = ticket.sla_records.get(kind="resolution")
-    sla_link.alert(ticket, "breached", record)
+    sla_link.alert(ticket, "breached", record, [])
     assert mailed("ticket.sla_breached") == [agent.email, team_lead.email]
     assert belled("ticket.sla_breached") == [agent.email, team_lead.email]
     body = OutboundEmail.objects.filter(event="ticket.sla_breached").first().body_text
@@ -104,7 +104,36 @@ def test_the_mail_is_rendered_in_the_recipients_time_zone(
     ticket = make_ticket()
     ticket = actions.update_ticket(ticket, actor=None, team=desk, assignee=agent)
     record = ticket.sla_records.get(kind="resolution")
-    sla_link.alert(ticket, "warning", record)
+    sla_link.alert(ticket, "warning", record, [])
     body = OutboundEmail.objects.get(event="ticket.sla_warning", recipient=agent).body_text
     paris = timezone.localtime(record.due_at, timezone=ZoneInfo("Europe/Paris"))
     assert paris.strftime("%Y-%m-%d %H:%M") in body
+
+
+def test_an_escalation_rule_tells_its_people_through_the_outbox(
+    make_ticket: Any, sla: Any, desk: Any, requester: Any, agent: Any, team_lead: Any
+) -> None:
+    from django.core import mail
+
+    from yunwei.sla import actions as sla_actions
+    from yunwei.sla import escalation
+
+    sla_actions.update_agreement(
+        sla,
+        actor=None,
+        escalations=[
+            {"kind": "resolution", "at_percent": 50, "action": "notify", "notify_team": desk}
+        ],
+    )
+    ticket = actions.update_ticket(make_ticket(), actor=None, team=desk)
+    record = ticket.sla_records.get(kind="resolution")
+    halfway = record.started_at + (record.due_at - record.started_at) / 2
+    escalation.check(record.pk, now=halfway)
+    escalation.check(record.pk, now=halfway)  # fired once: a second check tells nobody
+    # The team's members by mail (retried by the worker) and under the bell; the
+    # customer never hears of it, and no bare mail goes around the outbox.
+    assert mailed("ticket.escalated") == sorted([agent.email, team_lead.email])
+    assert sorted(belled("ticket.escalated")) == sorted([agent.email, team_lead.email])
+    assert mail.outbox == []
+    body = OutboundEmail.objects.filter(event="ticket.escalated").first().body_text
+    assert f"{ticket.reference} is escalated to you" in body

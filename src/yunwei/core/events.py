@@ -30,6 +30,7 @@ class EventName(models.TextChoices):
     TICKET_MENTIONED = "ticket.mentioned", _("Mentioned in a ticket")
     TICKET_SLA_WARNING = "ticket.sla_warning", _("SLA warning")
     TICKET_SLA_BREACHED = "ticket.sla_breached", _("SLA breached")
+    TICKET_ESCALATED = "ticket.escalated", _("SLA escalation")
     TICKET_RESOLVED = "ticket.resolved", _("Ticket resolved")
     TICKET_CLOSED = "ticket.closed", _("Ticket closed")
     TICKET_REOPENED = "ticket.reopened", _("Ticket reopened")

@@ -39,7 +39,7 @@ def _candidates(event: Event) -> list[Any]:
         people += [ticket.requester, *ticket.watchers.order_by("pk")]
     if name == EventName.TICKET_CREATED:
         people += [ticket.assignee] if ticket.assignee else _team_people(ticket)
-    if name in (EventName.TICKET_ASSIGNED, EventName.TICKET_MENTIONED):
+    if name in (EventName.TICKET_ASSIGNED, EventName.TICKET_MENTIONED, EventName.TICKET_ESCALATED):
         people += list(event.recipients)
     if name in ASSIGNEE_FOLLOWS and ticket.assignee:
         people.append(ticket.assignee)

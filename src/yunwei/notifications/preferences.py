@@ -3,7 +3,7 @@
 Defaults (no stored row): customers' users get e-mail and in-app lines about their
 tickets' public life (created, replies, resolved, closed, reopened) and about updates
 only when the ticket now waits on them; staff get in-app lines for everything addressed
-to them and e-mail for assignments, mentions and SLA warnings and breaches.
+to them and e-mail for assignments, mentions, SLA warnings, breaches and escalations.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ STAFF_EMAIL_DEFAULTS = {
     EventName.TICKET_MENTIONED,
     EventName.TICKET_SLA_WARNING,
     EventName.TICKET_SLA_BREACHED,
+    EventName.TICKET_ESCALATED,
 }
 # The events a customer's user may choose from at all (the rest are the provider's).
 CUSTOMER_EVENTS = [

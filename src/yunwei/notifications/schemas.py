@@ -15,6 +15,7 @@ EventCode = Literal[
     "ticket.mentioned",
     "ticket.sla_warning",
     "ticket.sla_breached",
+    "ticket.escalated",
     "ticket.resolved",
     "ticket.closed",
     "ticket.reopened",

@@ -41,9 +41,11 @@ class Handler:
     # Locks the objects with these ids. Writers lock the tracked object before its
     # records; the SLA app does the same through this hook, so they never deadlock.
     lock: Callable[[list[int]], None] | None = None
-    # Told (object, "warning" | "breached", record) once per record when its warning
-    # time or its due time passes, in the transaction that marks it.
-    alert: Callable[[Any, str, SlaRecord], None] | None = None
+    # Told (object, "warning" | "breached" | "escalated", record, recipients) once per
+    # record when its warning or due time passes, and once per "notify" rule fired (with
+    # the users the rule names), in the transaction that marks it. The object's app
+    # turns these into events; its mail then goes through the notifications outbox.
+    alert: Callable[[Any, str, SlaRecord, list[Any]], None] | None = None
 
 
 HANDLERS: dict[str, Handler] = {}
@@ -76,11 +78,14 @@ def lock_tracked(pairs: list[tuple[str, int]]) -> None:
             handler.lock(sorted(ids))
 
 
-def alert(record: SlaRecord, what: str) -> None:
+def alert(record: SlaRecord, what: str, recipients: list[Any] | None = None) -> bool:
+    """Tells the tracked object's handler; False when nobody handles it."""
     handler = HANDLERS.get(f"{record.content_type.app_label}.{record.content_type.model}")
     tracked = record.tracked
-    if handler is not None and handler.alert is not None and tracked is not None:
-        handler.alert(tracked, what, record)
+    if handler is None or handler.alert is None or tracked is None:
+        return False
+    handler.alert(tracked, what, record, recipients or [])
+    return True
 
 
 def rule_instant(record: SlaRecord, rule: EscalationRule) -> dt.datetime | None:
@@ -104,28 +109,32 @@ def next_check_at(record: SlaRecord) -> dt.datetime | None:
     return min(pending) if pending else None
 
 
-def _recipients(rule: EscalationRule) -> list[str]:
+def _recipients(rule: EscalationRule) -> list[Any]:
+    from django.db.models import Q
+
     from yunwei.accounts.models import User
 
-    # Escalations are the provider's business: never mail a customer's users.
-    users = User.objects.filter(is_active=True, organization__kind="provider")
-    emails: set[str] = set()
+    named = Q(pk__in=[])
     if rule.notify_user_id:
-        emails |= set(users.filter(pk=rule.notify_user_id).values_list("email", flat=True))
+        named |= Q(pk=rule.notify_user_id)
     if rule.notify_team_id:
-        emails |= set(users.filter(teams__id=rule.notify_team_id).values_list("email", flat=True))
+        named |= Q(teams__id=rule.notify_team_id)
     if rule.notify_role:
-        emails |= set(
-            users.filter(groups__role__code=rule.notify_role).values_list("email", flat=True)
-        )
-    return sorted(emails)
+        named |= Q(groups__role__code=rule.notify_role)
+    # Escalations are the provider's business: never tell a customer's users.
+    users = User.objects.filter(named, is_active=True, organization__kind="provider")
+    return list(users.distinct().order_by("email"))
 
 
 def _perform(record: SlaRecord, rule: EscalationRule) -> str:
     """Carries out the rule; returns what was done, for the audit trail."""
     label = record.content_type.app_label + "." + record.content_type.model
     if rule.action == "notify":
-        recipients = _recipients(rule)
+        users = _recipients(rule)
+        recipients = sorted({user.email for user in users if user.email})
+        if alert(record, "escalated", users):
+            return "notified " + ", ".join(recipients)
+        # Nobody turns this kind into notifications: a plain mail says it.
         subject = _("SLA escalation: %(record)s at %(percent)s%% of its target") % {
             "record": record,
             "percent": rule.at_percent,

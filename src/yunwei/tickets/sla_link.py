@@ -150,16 +150,22 @@ def escalate_priority(ticket: Ticket) -> None:
         update_ticket(ticket, actor=None, priority=PRIORITY_ORDER[position + 1])
 
 
-def alert(ticket: Ticket, what: str, record: Any) -> None:
-    """A clock passed its warning or due time: tell listeners (mail, bell, webhooks)."""
+def alert(ticket: Ticket, what: str, record: Any, recipients: list[Any]) -> None:
+    """A clock passed its warning or due time, or an escalation rule says whom to tell:
+    listeners (mail, bell, webhooks) hear it as an event."""
     from yunwei.core.events import EventName
     from yunwei.tickets import events
 
-    name = EventName.TICKET_SLA_BREACHED if what == "breached" else EventName.TICKET_SLA_WARNING
+    names = {
+        "warning": EventName.TICKET_SLA_WARNING,
+        "breached": EventName.TICKET_SLA_BREACHED,
+        "escalated": EventName.TICKET_ESCALATED,
+    }
     events.emit(
-        name,
+        names[what],
         ticket,
         actor=None,
+        recipients=recipients,
         sla=record.kind,
         due_at=record.due_at.isoformat() if record.due_at else None,
     )
