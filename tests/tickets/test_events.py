@@ -120,3 +120,13 @@ def test_a_late_resolution_tells_the_breach_the_worker_missed(
     )
     breaches = [event for event in heard if event.name == "ticket.sla_breached"]
     assert sorted(event.data["sla"] for event in breaches) == ["resolution", "response"]
+
+
+def test_taking_a_ticket_by_asking_the_customer_still_tells_the_state(
+    heard: Any, make_ticket: Any, agent: Any, desk: Any
+) -> None:
+    ticket = make_ticket()
+    heard.clear()
+    actions.transition_ticket(ticket, actor=agent, to="waiting_on_customer", note="哪一层楼？")
+    updated = [event for event in heard if event.name == "ticket.updated"]
+    assert updated[0].data["changes"]["state"] == ["new", "waiting_on_customer"]

@@ -65,10 +65,12 @@ def least_loaded(team: Team) -> User | None:
 
 
 def route(ticket: Ticket) -> tuple[Team | None, User | None]:
-    """The team and assignee the rules give a new ticket (None, None: no rule)."""
+    """The team and assignee the rules give a new ticket; with no rule, the service's
+    owner team, so that somebody's queue holds it (None, None: no service either)."""
     rule = matching_rule(ticket)
     if rule is None:
-        return None, None
+        service = ticket.service
+        return (service.owner_team if service is not None else None), None
     if rule.method == AssignmentMethod.ROUND_ROBIN:
         return rule.team, round_robin(rule.team)
     if rule.method == AssignmentMethod.LEAST_LOADED:

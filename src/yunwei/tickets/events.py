@@ -94,8 +94,11 @@ def changes_emitted(ticket: Ticket, *, actor: Any | None, changed: dict[str, Any
             actor=actor,
             recipients=[ticket.assignee] if ticket.assignee != actor else [],
         )
-        # The team and the new → assigned move go with the assignment: one event.
-        for name in ("assignee", "team", "state"):
+        # The team and the new → assigned move go with the assignment: one event. Other
+        # moves (taking a ticket by putting it in progress or waiting) are still told.
+        for name in ("assignee", "team"):
             public.pop(name, None)
+        if public.get("state", [None, None])[1] == "assigned":
+            public.pop("state")
     if public:
         emit(EventName.TICKET_UPDATED, ticket, actor=actor, changes=public)

@@ -7,11 +7,13 @@ import re
 import secrets
 from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yunwei.accounts.models import User
@@ -43,6 +45,23 @@ def mentioned_users(ticket: Ticket, body: str, *, public: bool) -> list[User]:
     named = Q(email_lower__in=[token.lower() for token in tokens]) | Q(name__in=tokens)
     users = User.objects.annotate(email_lower=Lower("email"))
     return list(users.filter(audience, named, is_active=True).distinct())
+
+
+def _may_reopen(ticket: Ticket, actor: User | None) -> bool:
+    if actor is None or actor.pk != ticket.requester_id:
+        return False
+    try:
+        workflow.check(
+            ticket.state,
+            workflow.REOPENED,
+            is_agent=False,
+            resolved_at=ticket.resolved_at,
+            now=timezone.now(),
+            reopen_days=settings.TICKET_REOPEN_DAYS,
+        )
+    except workflow.TransitionError:
+        return False  # too late: the reply stays a comment on the resolved ticket
+    return True
 
 
 @transaction.atomic
@@ -108,7 +127,16 @@ def add_comment(
     mentions = mentioned_users(ticket, body, public=public)
     if mentions:
         comment.mentions.set(mentions)
-        ticket.watchers.add(*mentions)
+    # The people named, and a requester's colleague who joins in, follow the ticket.
+    following = [*mentions]
+    if not agent and actor is not None and actor.pk != ticket.requester_id:
+        following.append(actor)
+    if following:
+        before = audit.snapshot(ticket, ["watchers"])
+        ticket.watchers.add(*following)
+        changed = audit.diff(before, audit.snapshot(ticket, ["watchers"]))
+        if changed:
+            audit.record(actor=actor, action=AuditAction.UPDATE, obj=ticket, changes=changed)
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -150,6 +178,12 @@ def add_comment(
         from yunwei.tickets.actions.tickets import transition_ticket
 
         transition_ticket(ticket, actor=None, to=workflow.IN_PROGRESS, at=comment.created_at)
+    elif not agent and ticket.state == TicketState.RESOLVED and _may_reopen(ticket, actor):
+        # "It still doesn't work": the requester's reply reopens a resolved ticket, as
+        # the resolution mail says it will.
+        from yunwei.tickets.actions.tickets import transition_ticket
+
+        transition_ticket(ticket, actor=actor, to=workflow.REOPENED, at=comment.created_at)
     else:
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=comment.created_at)
     search.reindex(ticket.pk)
