@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 
 from tests.tickets.conftest import agreement, desk, make_ticket, office_calendar, service, sla
 from yunwei.core import events
@@ -130,3 +131,29 @@ def test_taking_a_ticket_by_asking_the_customer_still_tells_the_state(
     actions.transition_ticket(ticket, actor=agent, to="waiting_on_customer", note="哪一层楼？")
     updated = [event for event in heard if event.name == "ticket.updated"]
     assert updated[0].data["changes"]["state"] == ["new", "waiting_on_customer"]
+
+
+def test_a_warning_is_told_again_only_when_the_clock_moved_well_ahead(
+    heard: Any, make_ticket: Any, agent: Any, sla: Any, desk: Any
+) -> None:
+    from yunwei.sla import actions as sla_actions
+
+    created = dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
+    ticket = make_ticket(impact="high", urgency="high", at=created)  # respond in 30 min
+    record = SlaRecord.objects.get(object_id=ticket.pk, kind="response")
+    escalation.check(record.pk, now=record.warning_at)
+    targets = [
+        {"priority": "urgent", "response_minutes": 32, "resolution_minutes": 240},
+        {"priority": "important", "response_minutes": 60, "resolution_minutes": 480},
+        {"priority": "general", "response_minutes": 120, "resolution_minutes": 960},
+        {"priority": "unimportant", "response_minutes": 240, "resolution_minutes": 1920},
+    ]
+    with time_machine.travel(record.warning_at + dt.timedelta(minutes=1)):
+        sla_actions.update_agreement(sla, actor=None, targets=targets)  # two minutes more
+        record.refresh_from_db()
+        assert record.warned_at is not None  # a nudge: no second warning
+        actions.update_ticket(ticket, actor=agent, priority="general")  # 120 minutes now
+    record.refresh_from_db()
+    assert record.warned_at is None
+    escalation.check(record.pk, now=record.warning_at)
+    assert names(heard).count("ticket.sla_warning") == 2

@@ -57,6 +57,11 @@ _listeners: list[Listener] = []
 _muted: ContextVar[bool] = ContextVar("events_muted", default=False)
 
 
+def active() -> bool:
+    """Whether anyone will hear an event now: emitters skip building it otherwise."""
+    return bool(_listeners) and not _muted.get()
+
+
 def listen(listener: Listener) -> None:
     """Called from AppConfig.ready(); listeners run in registration order."""
     if listener not in _listeners:

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Pauses before the 2nd, 3rd… attempt: about a day and a half of trying in all.
+# Pauses before the 2nd, 3rd… attempt: about two days of trying in all.
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 # Longer than any single send may take (time-outs are far shorter).
@@ -83,9 +83,15 @@ def due_ids(model: type[OutboxItem], *, now: dt.datetime | None = None, limit: i
     )
 
 
+def _ours(item: OutboxItem) -> Any:
+    """The row, if our lease on it still holds: a worker that overran its lease (and
+    whose row another worker took) must not overwrite that worker's outcome."""
+    return type(item)._default_manager.filter(pk=item.pk, leased_until=item.leased_until)
+
+
 def succeeded(item: OutboxItem, **fields: Any) -> None:
     now = timezone.now()
-    type(item)._default_manager.filter(pk=item.pk).update(
+    _ours(item).update(
         state=OutboxState.SENT, sent_at=now, leased_until=None, last_error="", **fields
     )
 
@@ -103,7 +109,7 @@ def failed(
     now = timezone.now()
     give_up = permanent or item.attempts >= max_attempts
     pause = BACKOFF_SECONDS[min(item.attempts, len(BACKOFF_SECONDS)) - 1]
-    type(item)._default_manager.filter(pk=item.pk).update(
+    _ours(item).update(
         state=OutboxState.FAILED if give_up else OutboxState.PENDING,
         next_attempt_at=now if give_up else now + dt.timedelta(seconds=pause),
         leased_until=None,

@@ -124,8 +124,16 @@ def recompute(
         lambda: engine.compute(record, now, record.agreement.warning_percent)
     )
     record.due_at, record.warning_at = computed.due_at, computed.warning_at
-    if record.breached_at is None and (record.warning_at is None or record.warning_at > now):
-        record.warned_at = None  # moved out ahead again: warn again when it comes
+    if (
+        record.warned_at is not None
+        and record.breached_at is None
+        and record.warning_at is not None
+        and record.warning_at > now
+        and (before["due_at"] is None or record.warning_at > before["due_at"])
+    ):
+        # Moved out well ahead (past the old due time: a lower priority, a long pause):
+        # warn again when it comes. A nudge of a few minutes does not warn twice.
+        record.warned_at = None
     record.elapsed_minutes = round(computed.elapsed.total_seconds() / 60, 2)
     if record.is_open:
         schedule_escalation_check(record, save=False)
