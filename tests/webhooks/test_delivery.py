@@ -9,13 +9,14 @@ import json
 import socket
 from typing import Any
 
+import pytest
 import time_machine
 from django.utils import timezone
 
 from tests.tickets.conftest import agreement, desk, make_ticket, office_calendar, service, sla
 from tests.webhooks.conftest import Receiver, Reply
 from yunwei.core import outbox
-from yunwei.webhooks import delivery, guard
+from yunwei.webhooks import delivery
 from yunwei.webhooks.models import WebhookDelivery
 
 __all__ = ["agreement", "desk", "make_ticket", "office_calendar", "service", "sla"]
@@ -62,7 +63,8 @@ def test_a_wrong_secret_is_caught_by_the_receiver(
     delivery.send_due()
     assert receiver.requests[0].signature_ok is False
     row = only_delivery()
-    assert (row.state, row.response_status, row.last_error) == ("pending", 401, "HTTP 401")
+    assert (row.state, row.attempts, row.response_status) == ("failed", 1, 401)
+    assert row.last_error == "HTTP 401: the receiver rejects the request; not tried again."
 
 
 def test_a_wecom_robot_gets_markdown_in_its_language(
@@ -96,14 +98,14 @@ def ticket_url_base(ticket: Any) -> str:
 def test_a_robot_refusal_is_a_failure_though_the_status_is_200(
     receiver: Receiver, make_webhook: Any, make_ticket: Any
 ) -> None:
-    receiver.default = Reply(body=b'{"errcode":93000,"errmsg":"invalid webhook url"}')
+    receiver.default = Reply(body=b'{"errcode":45009,"errmsg":"api freq out of limit"}')
     make_webhook(format="wecom")
     make_ticket()
     delivery.send_due()
     row = only_delivery()
     assert row.state == "pending"
     assert row.response_status == 200
-    assert "code 93000, invalid webhook url" in row.last_error
+    assert row.last_error == "The robot refused the message: code 45009, api freq out of limit"
 
 
 def test_a_signed_dingtalk_robot_checks_timestamp_and_sign(
@@ -263,7 +265,7 @@ def test_a_name_resolving_to_a_private_address_is_refused_at_once_and_for_good(
 ) -> None:
     make_webhook(url=f"http://receiver.example:{receiver.port}/hook", allow_private_network=False)
     monkeypatch.setattr(
-        guard.socket,
+        socket,
         "getaddrinfo",
         lambda host, port, **kw: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))],
     )
@@ -299,3 +301,82 @@ def test_the_task_sends_one_delivery_once(
     assert delivery.deliver.call(delivery_id=row.pk) is False  # already sent
     assert len(receiver.requests) == 1
     assert json.loads(receiver.requests[0].body)["delivery"] == str(row.key)
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 413, 422])
+def test_a_client_error_fails_at_once_for_good(
+    receiver: Receiver, make_webhook: Any, make_ticket: Any, status: int
+) -> None:
+    receiver.default = Reply(status, b"no such hook")
+    make_webhook()
+    make_ticket()
+    delivery.send_due()
+    row = only_delivery()
+    assert (row.state, row.attempts, row.response_status) == ("failed", 1, status)
+    assert "not tried again" in row.last_error
+    assert row.response_excerpt == "no such hook"
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
+        assert delivery.send_due() == 0
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.parametrize("status", [408, 425, 429, 500, 502, 503, 504])
+def test_busy_and_server_errors_are_tried_again(
+    receiver: Receiver, make_webhook: Any, make_ticket: Any, status: int
+) -> None:
+    receiver.reply(Reply(status, b"later"))
+    make_webhook()
+    make_ticket()
+    delivery.send_due()
+    row = only_delivery()
+    assert (row.state, row.last_error) == ("pending", f"HTTP {status}")
+    with time_machine.travel(row.next_attempt_at + dt.timedelta(seconds=1)):
+        assert delivery.send_due() == 1
+    row.refresh_from_db()
+    assert row.state == "sent"
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer"),
+    [
+        ("dingtalk", {"errcode": 310000, "errmsg": "keywords not in content"}),
+        ("dingtalk", {"errcode": 310000, "errmsg": "sign not match"}),
+        ("dingtalk", {"errcode": 300005, "errmsg": "token is not exist"}),
+        ("wecom", {"errcode": 93000, "errmsg": "invalid webhook url"}),
+        ("feishu", {"code": 19001, "msg": "param invalid: incoming webhook access token invalid"}),
+        ("feishu", {"code": 19021, "msg": "sign match fail or timestamp is not within one hour"}),
+        ("feishu", {"code": 19024, "msg": "Key Words Not Found"}),
+    ],
+)
+def test_a_robot_whose_settings_do_not_match_fails_at_once(
+    receiver: Receiver, make_webhook: Any, make_ticket: Any, kind: str, answer: dict[str, Any]
+) -> None:
+    receiver.default = Reply(body=json.dumps(answer).encode())
+    make_webhook(format=kind)
+    make_ticket()
+    delivery.send_due()
+    row = only_delivery()
+    assert (row.state, row.attempts, row.response_status) == ("failed", 1, 200)
+    code = answer.get("errcode", answer.get("code"))
+    assert f"code {code}" in row.last_error
+    assert "signing secret, keywords and IP allow-list; not tried again" in row.last_error
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer"),
+    [
+        ("dingtalk", {"errcode": 130101, "errmsg": "send too fast"}),
+        ("wecom", {"errcode": 45009, "errmsg": "api freq out of limit"}),
+        ("feishu", {"code": 11232, "msg": "frequency limited"}),
+    ],
+)
+def test_a_robot_that_is_busy_is_tried_again(
+    receiver: Receiver, make_webhook: Any, make_ticket: Any, kind: str, answer: dict[str, Any]
+) -> None:
+    receiver.default = Reply(body=json.dumps(answer).encode())
+    make_webhook(format=kind)
+    make_ticket()
+    delivery.send_due()
+    row = only_delivery()
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert "not tried again" not in row.last_error

@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from tests.tickets.conftest import agreement, desk, make_ticket, office_calendar, service, sla
@@ -95,3 +96,23 @@ def test_the_delivery_task_is_enqueued_when_the_event_commits(
         callback()
     task = DBTaskResult.objects.get(task_path="yunwei.webhooks.delivery.deliver")
     assert task.args_kwargs == {"args": [], "kwargs": {"delivery_id": row.pk}}
+
+
+def test_the_rows_of_one_event_are_written_at_once_each_with_its_own_key_and_task(
+    make_webhook: Any, make_ticket: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    webhooks = [make_webhook(name=name) for name in ("One", "Two", "Three")]
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        make_ticket()
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "webhooks_webhookdelivery"')]
+    assert len(inserts) == 1
+    rows = list(WebhookDelivery.objects.order_by("subscription__name"))
+    assert [row.subscription for row in rows] == sorted(webhooks, key=lambda w: w.name)
+    assert len({row.key for row in rows}) == 3
+    tasks = DBTaskResult.objects.filter(task_path="yunwei.webhooks.delivery.deliver")
+    assert sorted(task.args_kwargs["kwargs"]["delivery_id"] for task in tasks) == sorted(
+        row.pk for row in rows
+    )

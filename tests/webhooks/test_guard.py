@@ -58,7 +58,7 @@ class Wire:
 def resolve(monkeypatch: pytest.MonkeyPatch) -> Any:
     def install(*answers: list[str]) -> Resolver:
         resolver = Resolver(*answers)
-        monkeypatch.setattr(guard.socket, "getaddrinfo", resolver)
+        monkeypatch.setattr(socket, "getaddrinfo", resolver)
         return resolver
 
     return install
@@ -113,6 +113,27 @@ REFUSED = [
     ("64:ff9b::a00:1", "private"),  # NAT64 of 10.0.0.1
     ("64:ff9b:1::1", "private"),  # local-use NAT64
     ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"),  # Teredo, client 127.0.0.1
+    # Cloud metadata services and special-purpose blocks (some global to Python 3.11.7).
+    ("100.100.100.200", "cloud metadata"),  # Alibaba Cloud
+    ("fd00:ec2::254", "cloud metadata"),  # AWS over IPv6
+    ("64:ff9b::6464:64c8", "cloud metadata"),  # NAT64 of 100.100.100.200
+    ("192.0.0.8", "special-purpose"),
+    ("192.0.0.192", "special-purpose"),  # Oracle Cloud's legacy metadata
+    ("192.0.0.170", "special-purpose"),
+    ("192.88.99.1", "special-purpose"),  # former 6to4 relays
+]
+
+# Never opened by "allow private network", only by YUNWEI_WEBHOOK_ALLOWED_NETWORKS.
+ALWAYS_DENIED = [
+    "100.100.100.200",
+    "fd00:ec2::254",
+    "::ffff:100.100.100.200",
+    "192.0.0.8",
+    "192.0.0.192",
+    "192.88.99.1",
+    "169.254.169.254",
+    "169.254.0.1",
+    "fe80::a9fe:a9fe",
 ]
 
 
@@ -221,6 +242,27 @@ def test_metadata_unspecified_multicast_and_documentation_stay_refused_even_then
         post("http://intranet.example/in", Wire(), allow_private=True)
 
 
+@pytest.mark.parametrize("address", ALWAYS_DENIED)
+def test_allowing_private_networks_does_not_open_metadata_or_special_addresses(
+    resolve: Any, address: str
+) -> None:
+    resolve([address])
+    wire = Wire()
+    with pytest.raises(guard.Refused):
+        post("http://intranet.example/in", wire, allow_private=True)
+    assert wire.requests == []
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(ValidationError):
+        guard.validate_url(f"http://{host}/in", allow_private=True)
+
+
+def test_the_allowed_networks_setting_can_open_them(resolve: Any, settings: Any) -> None:
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["100.100.100.200/32", "192.0.0.0/24", "fd00:ec2::/64"]
+    for address in ("100.100.100.200", "192.0.0.192", "fd00:ec2::254"):
+        resolve([address])
+        assert post("http://metadata.internal/in", Wire()).status == 200
+
+
 def test_allowed_networks_open_exactly_those_networks(resolve: Any, settings: Any) -> None:
     settings.WEBHOOK_ALLOWED_NETWORKS = ["10.20.0.0/16", "fd00:1::/64"]
     for address in ("10.20.3.4", "fd00:1::9", "::ffff:10.20.3.4"):
@@ -317,7 +359,7 @@ def test_a_name_that_does_not_resolve_is_worth_retrying(monkeypatch: pytest.Monk
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(guard.socket, "getaddrinfo", fail)
+    monkeypatch.setattr(socket, "getaddrinfo", fail)
     with pytest.raises(guard.Unreachable, match=r"Could not resolve hooks\.example\.com"):
         post("https://hooks.example.com/in", Wire())
 

@@ -61,7 +61,7 @@ def _send(item: WebhookDelivery) -> None:
     }
     problem = channel.judge(answer)
     if problem:
-        outbox.failed(item, problem, **fields)
+        outbox.failed(item, problem.message, permanent=problem.permanent, **fields)
     else:
         outbox.succeeded(item, **fields)
 

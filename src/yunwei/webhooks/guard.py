@@ -13,7 +13,8 @@ service, an internal admin page. So, for every call:
 3. the request goes to the address that was checked (an IP literal in the URL, the
    name in the Host header and in TLS SNI, so certificates are still verified against
    the name): a second DNS answer cannot swap in another address (DNS rebinding);
-4. no redirect is followed, the whole call has a deadline, and at most
+4. no redirect is followed, the whole call — resolving, connecting, sending, reading
+   the answer — has one deadline (deadline.py), and at most
    YUNWEI_WEBHOOK_MAX_RESPONSE_BYTES of the answer are read.
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +34,13 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from yunwei.webhooks.deadline import (
+    Deadline,
+    DeadlineBackend,
+    DeadlineTransport,
+    getaddrinfo_within,
+)
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -68,6 +75,12 @@ DOCUMENTATION = (
     _net("2001:db8::/32"),
     _net("3fff::/20"),
 )
+# Never opened by a webhook's "allow private network" (only by
+# YUNWEI_WEBHOOK_ALLOWED_NETWORKS): cloud metadata services, which hand out credentials,
+# and special-purpose blocks that some Python versions count as global (192.0.0.0/24
+# before the fix of CVE-2024-4032; Oracle Cloud's legacy metadata is 192.0.0.192).
+CLOUD_METADATA = (_net("100.100.100.200/32"), _net("fd00:ec2::254/128"))  # Alibaba, AWS
+SPECIAL_PURPOSE = (_net("192.0.0.0/24"), _net("192.88.99.0/24"))  # IETF, 6to4 relays
 NAT64 = _net("64:ff9b::/96")  # the well-known prefix: the low 32 bits are the IPv4
 NAT64_LOCAL = _net("64:ff9b:1::/48")  # local-use NAT64 (RFC 8215): internal by definition
 IPV4_COMPATIBLE = _net("::/96")
@@ -81,6 +94,8 @@ class AddressClass:
     private_ok: bool
 
 
+METADATA = AddressClass(gettext_lazy("cloud metadata"), False)
+SPECIAL = AddressClass(gettext_lazy("special-purpose"), False)
 UNSPECIFIED = AddressClass(gettext_lazy("unspecified"), False)
 MULTICAST = AddressClass(gettext_lazy("multicast or broadcast"), False)
 LOOPBACK = AddressClass(gettext_lazy("loopback"), True)
@@ -99,6 +114,10 @@ def _in(address: Address, networks: Iterable[Any]) -> bool:
 
 def classify_one(address: Address) -> AddressClass | None:
     """The class of a non-public address (most specific first); None when public."""
+    if _in(address, CLOUD_METADATA):
+        return METADATA
+    if _in(address, SPECIAL_PURPOSE):
+        return SPECIAL
     if address.is_unspecified or _in(address, [THIS_NETWORK]):
         return UNSPECIFIED
     if address.is_multicast or address == BROADCAST:
@@ -274,11 +293,33 @@ def redacted(url: str) -> str:
 
 # --- resolving and calling -------------------------------------------------------------
 
+# The longest a call may take, whatever YUNWEI_WEBHOOK_TIMEOUT_SECONDS says: far below
+# the outbox lease (core/outbox.py, 5 minutes), so a delivery is never sent a second
+# time by another worker while its first call is still running.
+MAX_CALL_SECONDS = 60
 
-def resolve(host: str, port: int) -> list[Address]:
+
+def call_seconds() -> float:
+    """The deadline of one call: resolving, connecting, sending and reading the answer."""
+    seconds = float(settings.WEBHOOK_TIMEOUT_SECONDS)
+    if seconds <= 0:
+        raise ImproperlyConfigured("YUNWEI_WEBHOOK_TIMEOUT_SECONDS must be positive.")
+    return min(seconds, MAX_CALL_SECONDS)
+
+
+def _timed_out(deadline: Deadline) -> Unreachable:
+    return Unreachable(
+        _("Timed out: no complete answer within %(seconds)s seconds.")
+        % {"seconds": f"{deadline.seconds:g}"}
+    )
+
+
+def resolve(host: str, port: int, deadline: Deadline) -> list[Address]:
     """Every address of `host`, in the resolver's order, each once."""
     try:
-        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        answers = getaddrinfo_within(deadline, host, port)
+    except TimeoutError as error:
+        raise _timed_out(deadline) from error
     except (OSError, UnicodeError) as error:
         raise Unreachable(
             _("Could not resolve %(host)s: %(error)s") % {"host": host, "error": error}
@@ -293,10 +334,12 @@ def resolve(host: str, port: int) -> list[Address]:
     return addresses
 
 
-def checked_addresses(target: Target, *, allow_private: bool) -> list[Address]:
+def checked_addresses(target: Target, *, allow_private: bool, deadline: Deadline) -> list[Address]:
     """The addresses to connect to, all of them allowed; Refused if any is not."""
     addresses = (
-        [target.address] if target.address is not None else resolve(target.host, target.port)
+        [target.address]
+        if target.address is not None
+        else resolve(target.host, target.port, deadline)
     )
     for address in addresses:
         problem = address_problem(address, allow_private=allow_private)
@@ -315,17 +358,12 @@ class Answer:
     address: str
 
 
-def new_transport() -> httpx.BaseTransport:
-    """The connection layer (the tests put a stub in its place)."""
-    return httpx.HTTPTransport(retries=0)
-
-
 def _pinned_url(target: Target, address: Address) -> str:
     literal = f"[{address}]" if address.version == 6 else str(address)
     return f"{target.scheme}://{literal}:{target.port}{target.path}"
 
 
-def _read_capped(response: httpx.Response, deadline: float, limit: int) -> tuple[bytes, bool]:
+def _read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
     """At most `limit` bytes of the body (undecoded: no decompression bomb), and whether
     there was more. Reading stops at the limit: the rest is never downloaded."""
     if response.is_stream_consumed:  # made in memory by a stub transport, not the network
@@ -337,9 +375,15 @@ def _read_capped(response: httpx.Response, deadline: float, limit: int) -> tuple
             length = response.headers.get("content-length", "")
             more = len(received) > limit or not length.isdigit() or int(length) > limit
             return bytes(received[:limit]), more
-        if time.monotonic() > deadline:
-            raise httpx.ReadTimeout("the answer took longer than the time-out")
     return bytes(received), False
+
+
+def _failure(error: httpx.HTTPError, deadline: Deadline) -> Unreachable:
+    if isinstance(error, httpx.TimeoutException) or deadline.passed:
+        return _timed_out(deadline)
+    if isinstance(error, httpx.ConnectError):
+        return Unreachable(_("Could not connect: %(error)s") % {"error": error})
+    return Unreachable(str(error) or type(error).__name__)
 
 
 def post(
@@ -350,17 +394,18 @@ def post(
     allow_private: bool,
     transport: httpx.BaseTransport | None = None,
 ) -> Answer:
-    """POSTs `body` to `url` through the guard. Raises Refused or Unreachable."""
+    """POSTs `body` to `url` through the guard, all of it within call_seconds().
+    Raises Refused or Unreachable. (`transport`: a stub for the tests.)"""
     target = parse(url)
-    addresses = checked_addresses(target, allow_private=allow_private)
-    seconds = float(settings.WEBHOOK_TIMEOUT_SECONDS)
+    seconds = call_seconds()
     started = time.monotonic()
-    deadline = started + seconds
+    deadline = Deadline(seconds)
+    addresses = checked_addresses(target, allow_private=allow_private, deadline=deadline)
     headers = {**headers, "Host": target.host_header, "Accept-Encoding": "identity"}
     # TLS names the host we meant (and checks its certificate) though we dial an address.
     extensions = {"sni_hostname": target.host} if target.address is None else {}
     with httpx.Client(
-        transport=transport or new_transport(),
+        transport=transport or DeadlineTransport(DeadlineBackend(deadline)),
         timeout=httpx.Timeout(seconds),
         follow_redirects=False,
         trust_env=False,  # no proxy from the environment: it would dial the name itself
@@ -373,21 +418,15 @@ def post(
             try:
                 response = client.send(request, stream=True)
             except httpx.ConnectError as error:
-                if index + 1 < len(addresses):
+                if index + 1 < len(addresses) and not deadline.passed:
                     continue  # nothing was sent: the next address of the same host
-                raise Unreachable(_("Could not connect: %(error)s") % {"error": error}) from error
-            except httpx.TimeoutException as error:
-                raise Unreachable(_("Timed out: %(error)s") % {"error": error}) from error
+                raise _failure(error, deadline) from error
             except httpx.HTTPError as error:
-                raise Unreachable(str(error) or type(error).__name__) from error
+                raise _failure(error, deadline) from error
             try:
-                content, truncated = _read_capped(
-                    response, deadline, settings.WEBHOOK_MAX_RESPONSE_BYTES
-                )
-            except httpx.TimeoutException as error:
-                raise Unreachable(_("Timed out: %(error)s") % {"error": error}) from error
+                content, truncated = _read_capped(response, settings.WEBHOOK_MAX_RESPONSE_BYTES)
             except httpx.HTTPError as error:
-                raise Unreachable(str(error) or type(error).__name__) from error
+                raise _failure(error, deadline) from error
             finally:
                 response.close()
             return Answer(

@@ -38,8 +38,11 @@ def on_event(event: Event) -> None:
     if not subscriptions:
         return
     payload = stored_payload(event)
-    for subscription in subscriptions:
-        row = WebhookDelivery.objects.create(
-            subscription=subscription, event=event.name, payload=payload
-        )
+    # One INSERT for them all; each row still gets its own idempotency key (`key`'s
+    # default is drawn per instance). PostgreSQL and SQLite return the new ids.
+    rows = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(subscription=subscription, event=event.name, payload=payload)
+        for subscription in subscriptions
+    )
+    for row in rows:
         enqueue_on_commit(deliver, delivery_id=row.pk)

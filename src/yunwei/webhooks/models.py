@@ -3,6 +3,8 @@ deliveries (an outbox: one row per event and subscription, and its delivery log)
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -100,3 +102,11 @@ class WebhookDelivery(OutboxItem):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription_id} ({self.key})"
+
+    @property
+    def ticket(self) -> dict[str, Any] | None:
+        """{"id", "reference"} of the ticket the delivery tells about; None for a test."""
+        data = (self.payload or {}).get("data") or {}
+        if self.event == TEST_EVENT or not isinstance(data.get("id"), int):
+            return None  # a test carries a made-up ticket
+        return {"id": data["id"], "reference": str(data.get("reference") or data["id"])}

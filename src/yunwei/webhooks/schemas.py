@@ -53,10 +53,16 @@ class WebhookPatch(StrictIn):
     allow_private_network: bool | None = None
 
 
+class TicketRef(Schema):
+    id: int
+    reference: str
+
+
 class DeliveryOut(Schema):
     id: int
     key: uuid.UUID
     event: str
+    ticket: TicketRef | None  # the ticket the event was about; none for a test
     state: str
     attempts: int
     next_attempt_at: dt.datetime

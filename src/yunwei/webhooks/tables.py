@@ -6,6 +6,7 @@ from typing import Any
 
 import django_tables2 as tables
 from django.template.defaultfilters import truncatechars
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,7 @@ class WebhookTable(tables.Table):
 class DeliveryTable(tables.Table):
     created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="Y-m-d H:i:s")
     event = tables.Column(verbose_name=_("Event"))
+    ticket = tables.Column(verbose_name=_("Ticket"), empty_values=(), orderable=False)
     state = tables.Column(verbose_name=_("State"))
     attempts = tables.Column(verbose_name=_("Attempts"))
     response_status = tables.Column(verbose_name=_("HTTP status"), default="—")
@@ -64,6 +66,7 @@ class DeliveryTable(tables.Table):
         sequence = [
             "created_at",
             "event",
+            "ticket",
             "state",
             "attempts",
             "response_status",
@@ -76,6 +79,13 @@ class DeliveryTable(tables.Table):
 
     def render_event(self, value: str) -> Any:
         return format_html('<span title="{}">{}</span>', value, event_label(value))
+
+    def render_ticket(self, record: WebhookDelivery) -> Any:
+        ticket = record.ticket
+        if ticket is None:
+            return "—"
+        url = reverse("tickets:ticket", args=[ticket["id"]])
+        return format_html('<a href="{}">{}</a>', url, ticket["reference"])
 
     def render_state(self, record: WebhookDelivery) -> Any:
         return format_html(

@@ -10,9 +10,19 @@ import hmac
 from typing import Any
 from urllib.parse import urlencode
 
-from yunwei.webhooks.channels import Outgoing, json_bytes, json_headers, robot_problem
+from yunwei.webhooks.channels import (
+    Outgoing,
+    Problem,
+    json_bytes,
+    json_headers,
+    robot_problem,
+)
 from yunwei.webhooks.channels.text import markdown, robot_text
 from yunwei.webhooks.guard import Answer
+
+# 300001 / 300005: no such token; 310000: keyword missing, signature or timestamp
+# wrong, or our IP not allowed. (130101, sending too fast, is worth trying again.)
+SETTINGS_CODES = frozenset({"300001", "300005", "310000"})
 
 
 def sign(secret: str, timestamp_ms: str) -> str:
@@ -36,5 +46,5 @@ def build(subscription: Any, delivery: Any, *, now: dt.datetime) -> Outgoing:
     return Outgoing(url, json_headers(), body)
 
 
-def judge(answer: Answer) -> str:
-    return robot_problem(answer, ("errcode",), ("errmsg",))
+def judge(answer: Answer) -> Problem | None:
+    return robot_problem(answer, ("errcode",), ("errmsg",), SETTINGS_CODES)

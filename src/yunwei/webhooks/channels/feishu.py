@@ -9,9 +9,19 @@ import hashlib
 import hmac
 from typing import Any
 
-from yunwei.webhooks.channels import Outgoing, json_bytes, json_headers, robot_problem
+from yunwei.webhooks.channels import (
+    Outgoing,
+    Problem,
+    json_bytes,
+    json_headers,
+    robot_problem,
+)
 from yunwei.webhooks.channels.text import robot_text
 from yunwei.webhooks.guard import Answer
+
+# 19001: no such hook; 19021: signature or timestamp wrong; 19022: our IP not allowed;
+# 19024: keyword missing. (11232, sending too fast, is worth trying again.)
+SETTINGS_CODES = frozenset({"19001", "19021", "19022", "19024"})
 
 
 def sign(secret: str, timestamp: str) -> str:
@@ -22,13 +32,13 @@ def sign(secret: str, timestamp: str) -> str:
 
 def build(subscription: Any, delivery: Any, *, now: dt.datetime) -> Outgoing:
     text = robot_text(subscription, delivery)
-    line: list[dict[str, str]] = []
+    lines = [[{"tag": "text", "text": detail}] for detail in text.details]
     if text.url:
-        line.append({"tag": "a", "text": text.link_label, "href": text.url})
+        lines.append([{"tag": "a", "text": text.link_label, "href": text.url}])
     locale = "zh_cn" if subscription.language == "zh-hans" else "en_us"
     message: dict[str, Any] = {
         "msg_type": "post",
-        "content": {"post": {locale: {"title": text.headline, "content": [line]}}},
+        "content": {"post": {locale: {"title": text.headline, "content": lines}}},
     }
     if subscription.secret:
         timestamp = str(int(now.timestamp()))
@@ -36,5 +46,5 @@ def build(subscription: Any, delivery: Any, *, now: dt.datetime) -> Outgoing:
     return Outgoing(subscription.url, json_headers(), json_bytes(message))
 
 
-def judge(answer: Answer) -> str:
-    return robot_problem(answer, ("code", "StatusCode"), ("msg", "StatusMessage"))
+def judge(answer: Answer) -> Problem | None:
+    return robot_problem(answer, ("code", "StatusCode"), ("msg", "StatusMessage"), SETTINGS_CODES)

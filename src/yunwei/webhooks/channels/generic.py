@@ -8,7 +8,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from yunwei.webhooks.channels import Outgoing, json_bytes, json_headers, status_problem
+from yunwei.webhooks.channels import Outgoing, Problem, json_bytes, json_headers, status_problem
 from yunwei.webhooks.guard import Answer
 
 
@@ -45,5 +45,5 @@ def build(subscription: Any, delivery: Any, *, now: dt.datetime) -> Outgoing:
     return Outgoing(subscription.url, headers, body)
 
 
-def judge(answer: Answer) -> str:
+def judge(answer: Answer) -> Problem | None:
     return status_problem(answer)
