@@ -239,7 +239,8 @@ NOTIFICATIONS_REPLY_TO = env_str("NOTIFY_REPLY_TO")
 NOTIFICATIONS_SMTP_TIMEOUT = env_int("NOTIFY_SMTP_TIMEOUT", 30)
 
 # --- Webhooks and chat robots (yunwei.webhooks; docs/webhooks.md)
-# Seconds a webhook call may take in all (connect, send, read the answer).
+# Seconds a webhook call may take in all (resolve, connect, send, read the answer);
+# capped at 60, far below the outbox lease (webhooks/guard.py MAX_CALL_SECONDS).
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # Bytes of a receiver's answer read at most; the rest is never downloaded.
 WEBHOOK_MAX_RESPONSE_BYTES = env_int("WEBHOOK_MAX_RESPONSE_BYTES", 65536)
@@ -249,7 +250,7 @@ WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS")
 
 # --- Inbound e-mail (yunwei.inbound; docs/inbound-mail.md)
 # Mailboxes `yunwei mail fetch` empties: imaps://user:password@host:993/INBOX, pop3s://…,
-# comma-separated; ?delete=0 keeps messages (marked seen), ?starttls=1, ?verify=0.
+# comma-separated; ?delete=0 keeps messages (marked fetched), ?starttls=1, ?verify=0.
 MAIL_INBOXES = env_list("MAIL_INBOXES")
 MAIL_FETCH_SECONDS = env_int("MAIL_FETCH_SECONDS", 60)
 MAIL_TIMEOUT_SECONDS = env_int("MAIL_TIMEOUT_SECONDS", 30)
@@ -261,6 +262,9 @@ MAIL_UNKNOWN_SENDERS = env_str("MAIL_UNKNOWN_SENDERS", "reject")
 MAIL_DEFAULT_SERVICE = env_str("MAIL_DEFAULT_SERVICE")
 # Our own addresses besides EMAIL_FROM: mail from them is a loop, never a ticket.
 MAIL_OWN_ADDRESSES = env_list("MAIL_OWN_ADDRESSES")
+# Mail from provider staff (a From header anyone can forge): "reject", or "internal" —
+# an internal note on the open ticket it answers, never a public reply.
+MAIL_STAFF_SENDERS = env_str("MAIL_STAFF_SENDERS", "reject")
 
 # --- Customer portal (yunwei.portal; docs/portal.md)
 PORTAL_PAGE_SIZE = max(5, min(env_int("PORTAL_PAGE_SIZE", 20), 100))  # tickets per page

@@ -106,3 +106,12 @@ def test_the_worker_job_processes_messages_a_pipe_stored_but_did_not_process(
     row.refresh_from_db()
     assert row.state == "ticket"
     assert jobs.fetch_mail() == 0
+
+
+def test_a_malformed_mailbox_url_is_reported_without_its_password(db: Any, settings: Any) -> None:
+    settings.MAIL_INBOXES = ["imaps://user:pa[ss@host/"]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="some mailboxes could not be read"):
+        call_command("mail", "fetch", stdout=io.StringIO(), stderr=err)
+    assert "malformed mailbox URL" in err.getvalue()
+    assert "pa[ss" not in err.getvalue()

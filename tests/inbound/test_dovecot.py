@@ -11,6 +11,7 @@ import imaplib
 import io
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.inbound.conftest import eml
+from yunwei.inbound import actions, mailboxes
 from yunwei.inbound.models import InboundMessage
 from yunwei.tickets.models import Ticket
 
@@ -49,6 +51,7 @@ class Server:
     imap_port: int
     pop3_port: int
     maildir: Path
+    log: Path
 
     def deliver(self, *messages: bytes) -> None:
         for index, raw in enumerate(messages):
@@ -156,7 +159,7 @@ def dovecot() -> Iterator[Server]:
     try:
         _wait_for(imap_port, process, root / "dovecot.log")
         _wait_for(pop3_port, process, root / "dovecot.log")
-        yield Server(imap_port, pop3_port, maildir)
+        yield Server(imap_port, pop3_port, maildir, root / "dovecot.log")
     finally:
         process.terminate()
         try:
@@ -209,19 +212,41 @@ def test_a_message_fetched_again_after_a_crash_is_no_second_ticket(
     assert dovecot.waiting() == 0
 
 
-def test_with_delete_0_imap_keeps_the_mail_and_marks_it_seen(
+def test_with_delete_0_imap_keeps_the_mail_and_fetches_it_once_even_if_already_read(
     dovecot: Server, mail_desk: Any, settings: Any
 ) -> None:
-    dovecot.deliver(eml("utf8_qp"))
-    settings.MAIL_INBOXES = [dovecot.url("imap", "?delete=0")]
-    assert ": 1 messages" in fetch()
-    assert ": 0 messages" in fetch()
-    assert Ticket.objects.count() == 1
+    dovecot.deliver(eml("utf8_qp"), eml("gbk"))
     client = imaplib.IMAP4("127.0.0.1", dovecot.imap_port, timeout=5)
     client.login(USER, PASSWORD)
     client.select("INBOX")
-    assert client.search(None, "SEEN")[1][0].split() == [b"1"]
+    client.store("2", "+FLAGS", r"(\Seen)")  # a person read it in webmail first
+    settings.MAIL_INBOXES = [dovecot.url("imap", "?delete=0")]
+    assert ": 2 messages" in fetch()
+    assert ": 0 messages" in fetch()
+    assert Ticket.objects.count() == 2
+    client.noop()
+    assert client.search(None, "SEEN")[1][0].split() == [b"1", b"2"]
+    assert client.search(None, "KEYWORD", "$YunweiFetched")[1][0].split() == [b"1", b"2"]
     client.logout()
+
+
+def test_a_message_pop3_refuses_to_hand_out_is_quarantined_and_the_next_one_fetched(
+    dovecot: Server, mail_desk: Any, settings: Any
+) -> None:
+    dovecot.deliver(eml("utf8_qp"), eml("gbk"), eml("big5"))
+    second = sorted((dovecot.maildir / "new").iterdir())[1].name
+
+    def store(raw: bytes, **kwargs: Any) -> object:
+        for path in dovecot.maildir.glob(f"*/{second}*"):
+            path.unlink()  # gone before its turn
+        return actions.store_message(raw, source="pop3", **kwargs)
+
+    assert mailboxes.fetch(mailboxes.parse_url(dovecot.url("pop3")), store) == 2
+    actions.process_received()
+    rows = InboundMessage.objects.order_by("id")
+    assert [row.state for row in rows] == ["ticket", "quarantined", "ticket"]
+    assert rows[1].reason == "message 2 could not be downloaded: -ERR Message 2 expunged."
+    assert dovecot.waiting() == 0
 
 
 def test_an_unreachable_or_refused_mailbox_does_not_stop_the_others(
@@ -240,3 +265,42 @@ def test_an_unreachable_or_refused_mailbox_does_not_stop_the_others(
     assert err.getvalue().count("\n") == 2
     assert PASSWORD not in err.getvalue()
     assert Ticket.objects.get().title == "VPN 连不上"
+
+
+def test_pop3_fetches_a_message_with_lines_longer_than_poplib_allows(
+    dovecot: Server, mail_desk: Any, settings: Any
+) -> None:
+    long_line = eml("plain", FROM="req@acme.example", N="1").replace(
+        b"Please help.", b"Please help. " + b"x" * 5000
+    )
+    dovecot.deliver(long_line, eml("gbk"))
+    settings.MAIL_INBOXES = [dovecot.url("pop3")]
+    assert ": 2 messages" in fetch()
+    assert Ticket.objects.count() == 2
+    assert dovecot.waiting() == 0
+
+
+@pytest.mark.parametrize("scheme", ["imap", "pop3"])
+def test_of_an_oversized_message_only_the_head_is_downloaded(
+    dovecot: Server, mail_desk: Any, settings: Any, scheme: str
+) -> None:
+    big = eml("gbk") + (b"x" * 78 + b"\r\n") * 4000  # 320 kB
+    settings.MAIL_MAX_BYTES = 100_000
+    dovecot.deliver(big)
+    settings.MAIL_INBOXES = [dovecot.url(scheme)]
+    fetch()
+    row = InboundMessage.objects.get()
+    assert (row.state, row.truncated, row.size, row.subject) == (
+        "quarantined",
+        True,
+        len(big),
+        "邮箱无法登录",
+    )
+    assert dovecot.waiting() == 0
+    # What the server says it sent.
+    logout = dovecot.log.read_text().rsplit("Logged out", 1)[1]
+    if scheme == "imap":
+        assert int(re.search(r"out=(\d+)", logout).group(1)) < 100_000
+    else:
+        assert "top=1/" in logout
+        assert "retr=0/0" in logout

@@ -25,6 +25,7 @@ from yunwei.core.context import origin
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
 from yunwei.inbound import parse, route
+from yunwei.inbound.charsets import without_nul
 from yunwei.inbound.models import InboundMessage, InboundState, SenderDomain
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,11 @@ def read_capped(stream: IO[bytes]) -> tuple[bytes, int, str]:
     return data, total, digest.hexdigest()
 
 
+def storable(text: str) -> str:
+    """Text any database keeps: no NUL, no lone surrogate (from undecodable headers)."""
+    return without_nul(text).encode("utf-8", "replace").decode("utf-8")
+
+
 def _dedup_key(message_id: str, sha256: str) -> str:
     if message_id and len(message_id) <= 290:
         return f"mid:{message_id}"
@@ -61,17 +67,26 @@ def _dedup_key(message_id: str, sha256: str) -> str:
 
 @transaction.atomic
 def store_message(
-    raw: bytes, *, source: str, size: int | None = None, sha256: str | None = None
+    raw: bytes,
+    *,
+    source: str,
+    size: int | None = None,
+    sha256: str | None = None,
+    failure: str = "",
 ) -> tuple[InboundMessage, bool]:
     """Keeps the bytes of a received message; (the row, True) or, for a message already
     received (same Message-ID, or same bytes when it has none), (that row, False).
 
     A message over YUNWEI_MAIL_MAX_MB is quarantined at once, keeping its first bytes.
-    `size` and `sha256` describe the whole message when `raw` holds only its start."""
+    `size` and `sha256` describe the whole message when `raw` holds only its start.
+    `failure` says why `raw` is all that could be downloaded: quarantined at once too,
+    and under its own key, so that the whole message is stored once it can be read."""
     size = len(raw) if size is None else size
     sha256 = sha256 or hashlib.sha256(raw).hexdigest()
-    message_id = parse.message_id_of(raw)
+    message_id = storable(parse.message_id_of(raw))
     key = _dedup_key(message_id, sha256)
+    if failure:
+        key = f"failed:{hashlib.sha256(f'{key} {source} {size}'.encode()).hexdigest()}"
     existing = InboundMessage.objects.filter(dedup_key=key).first()
     if existing is not None:
         return existing, False
@@ -91,7 +106,12 @@ def store_message(
             f"{filesizeformat(settings.MAIL_MAX_BYTES)} (YUNWEI_MAIL_MAX_MB); only the "
             f"first {filesizeformat(HEAD_BYTES)} are kept"
         )
-        row.subject, row.sender = parse.summary(row.raw)
+    elif failure:
+        row.truncated, row.state, row.processed_at = True, InboundState.QUARANTINED, timezone.now()
+        row.reason = storable(failure)[:5000]
+    if row.truncated:
+        subject, sender = parse.summary(bytes(row.raw))
+        row.subject, row.sender = storable(subject)[:500], storable(sender)[:254]
     try:
         with transaction.atomic():
             row.save()
@@ -117,13 +137,13 @@ def _describe(error: Exception) -> str:
 
 def _deliver(row: InboundMessage) -> None:
     if row.truncated:
-        raise parse.MalformedMail("too large: only the first bytes were kept")
+        raise parse.MalformedMail("incomplete: only the first bytes of the message were kept")
     mail = parse.parse(bytes(row.raw))
-    row.subject = mail.subject[:500]
-    row.sender = (mail.sender.address if mail.sender else mail.from_address)[:254]
+    row.subject = storable(mail.subject)[:500]
+    row.sender = storable(mail.sender.address if mail.sender else mail.from_address)[:254]
     outcome = route.deliver(row, mail)
     row.state = outcome.state
-    row.reason = "; ".join(filter(None, [outcome.reason, *outcome.notes]))
+    row.reason = storable("; ".join(filter(None, [outcome.reason, *outcome.notes])))
     row.ticket, row.comment = outcome.ticket, outcome.comment
     row.processed_at = timezone.now()
     row.save(
@@ -154,29 +174,45 @@ def process_message(message: InboundMessage) -> InboundMessage:
 
 
 def _quarantine(pk: int, reason: str) -> None:
-    row = InboundMessage.objects.filter(pk=pk).only("raw").first()
-    subject, sender = parse.summary(bytes(row.raw)) if row else ("", "")
-    with transaction.atomic():
-        InboundMessage.objects.filter(pk=pk, state=InboundState.RECEIVED).update(
-            state=InboundState.QUARANTINED,
-            reason=reason[:5000],
-            subject=subject[:500],
-            sender=sender[:254],
-            processed_at=timezone.now(),
-            attempts=F("attempts") + 1,
-        )
+    """Never raises: should the subject or sender not be storable, the row is
+    quarantined without them."""
+    fields = {
+        "state": InboundState.QUARANTINED,
+        "reason": storable(reason)[:5000],
+        "processed_at": timezone.now(),
+        "attempts": F("attempts") + 1,
+    }
+    try:
+        with transaction.atomic():
+            row = InboundMessage.objects.filter(pk=pk).only("raw").first()
+            subject, sender = parse.summary(bytes(row.raw)) if row else ("", "")
+            InboundMessage.objects.filter(pk=pk, state=InboundState.RECEIVED).update(
+                subject=storable(subject)[:500], sender=storable(sender)[:254], **fields
+            )
+    except Exception:
+        logger.exception("inbound message %s: quarantined without subject and sender", pk)
+        try:
+            with transaction.atomic():
+                InboundMessage.objects.filter(pk=pk, state=InboundState.RECEIVED).update(**fields)
+        except Exception:
+            logger.exception("inbound message %s could not be quarantined", pk)
 
 
 def process_received(limit: int = 500) -> int:
     """Processes messages waiting in "received" (stored, not yet processed: a fetch or an
-    ingest interrupted after storing); returns how many were processed."""
+    ingest interrupted after storing); returns how many were processed. One message
+    failing even to be quarantined does not stop the others."""
     ids = list(
         InboundMessage.objects.filter(state=InboundState.RECEIVED)
         .order_by("received_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
     for pk in ids:
-        process_message(InboundMessage(pk=pk))
+        try:
+            with transaction.atomic():
+                process_message(InboundMessage(pk=pk))
+        except Exception:
+            logger.exception("inbound message %s could not be processed", pk)
     return len(ids)
 
 

@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
+from yunwei.inbound.charsets import without_nul
+
 _validate = EmailValidator()
 
 
@@ -29,7 +31,10 @@ class Sender:
 
 
 def sender_of(message: EmailMessage) -> Sender:
-    headers = message.get_all("From") or []
+    try:  # parsing raises ValueError, e.g. for an encoded CR in the display name
+        headers = message.get_all("From") or []
+    except ValueError as error:
+        raise SenderRefused(f"unreadable From header ({error})") from error
     if len(headers) != 1:
         raise SenderRefused(f"{len(headers)} From headers; exactly one is needed")
     try:
@@ -59,4 +64,4 @@ def sender_of(message: EmailMessage) -> Sender:
         _validate(addr)
     except ValidationError as error:
         raise SenderRefused(f"invalid address {addr!r}") from error
-    return Sender(address=addr.lower(), name=name.strip())
+    return Sender(address=addr.lower(), name=without_nul(name).strip())

@@ -25,6 +25,10 @@ SUPERSETS = {
     "big5": "big5",  # tried as labelled, then as big5hkscs below
 }
 GUESSES = ("utf-8", "gb18030", "big5hkscs")
+# Longer header values are cut before decoding: no subject or name needs more, and a
+# crafted megabyte header must not cost time.
+HEADER_MAX = 16 * 1024
+_SPACE = re.compile(r"\s+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 
 
@@ -41,9 +45,18 @@ def codec_for(label: str | None) -> str | None:
         return None
 
 
+def without_nul(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; no person's mail needs one."""
+    return text.replace("\x00", "")
+
+
 def decode_bytes(data: bytes, label: str | None = None) -> str:
     """Text from `data` labelled `label`: the label (widened) if it decodes cleanly,
-    else UTF-8, GB18030, Big5-HKSCS, else latin-1 (never fails)."""
+    else UTF-8, GB18030, Big5-HKSCS, else latin-1 (never fails). Without NULs."""
+    return without_nul(_decode(data, label))
+
+
+def _decode(data: bytes, label: str | None) -> str:
     candidates: list[str] = []
     codec = codec_for(label)
     if codec:
@@ -61,7 +74,9 @@ def decode_bytes(data: bytes, label: str | None = None) -> str:
 
 def decode_header_value(value: str) -> str:
     """A header's text: raw 8-bit bytes (which the parser keeps as surrogate escapes)
-    are decoded by guessing, RFC 2047 encoded-words by their (widened) charset."""
+    are decoded by guessing, RFC 2047 encoded-words by their (widened) charset. Folding
+    becomes one space; NULs go."""
+    value = value[:HEADER_MAX]
     if any("\udc80" <= ch <= "\udcff" for ch in value):
         value = decode_bytes(value.encode("utf-8", "surrogateescape"))
     parts: list[str] = []
@@ -94,7 +109,9 @@ def decode_header_value(value: str) -> str:
         run_charset, after_word = charset, True
     flush()
     parts.append(value[end:])
-    return re.sub(r"\s*\r?\n\s*", " ", "".join(parts)).strip()
+    # One pass over whitespace runs (a pattern like \s*\n\s* is quadratic on long ones).
+    unfolded = _SPACE.sub(lambda run: " " if "\n" in run.group() else run.group(), "".join(parts))
+    return without_nul(unfolded).strip()
 
 
 def _word_bytes(match: re.Match[str]) -> tuple[str, bytes | None]:

@@ -25,8 +25,9 @@ _AUTO_SUBJECT = re.compile(
 
 
 def _header(message: EmailMessage, name: str) -> str:
-    values = message.get_all(name) or []
-    return " ".join(decode_header_value(str(value)) for value in values).strip()
+    # The raw values: parsing a crafted header can raise.
+    values = [str(value) for key, value in message.raw_items() if key.lower() == name.lower()]
+    return " ".join(decode_header_value(value) for value in values).strip()
 
 
 def automatic_reason(

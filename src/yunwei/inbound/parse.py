@@ -20,9 +20,10 @@ from email.parser import BytesHeaderParser, BytesParser
 import nh3
 
 from yunwei.inbound.addresses import Sender, SenderRefused, sender_of
-from yunwei.inbound.charsets import decode_bytes, decode_header_value
+from yunwei.inbound.charsets import decode_bytes, decode_header_value, without_nul
 
 _ID = re.compile(r"<[^<>\s]+>")
+_CID = re.compile(r"""cid:([^"'\s>)]+)""", re.I)
 _FATAL = (
     errors.StartBoundaryNotFoundDefect,
     errors.CloseBoundaryNotFoundDefect,
@@ -46,6 +47,8 @@ class Attachment:
     name: str
     content_type: str
     data: bytes = field(repr=False)
+    # An image the HTML body shows in place (cid:), such as a signature logo.
+    inline: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def message_id_of(raw: bytes) -> str:
     """The Message-ID from the headers alone (for de-duplication before parsing)."""
     try:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
-        found = _ID.search(str(headers.get("Message-ID", "")))
+        found = _ID.search(without_nul(str(headers.get("Message-ID", ""))))
     except Exception:  # any damage means: no usable id
         return ""
     return found.group() if found else ""
@@ -84,7 +87,7 @@ def summary(raw: bytes) -> tuple[str, str]:
 
 
 def ids_in(value: str) -> list[str]:
-    return _ID.findall(value or "")
+    return _ID.findall(without_nul(value or ""))
 
 
 def parse(raw: bytes) -> ParsedMail:
@@ -173,7 +176,7 @@ def _from_address(msg: EmailMessage) -> str:
         addresses = msg["From"].addresses if "From" in msg else ()
     except (AttributeError, IndexError, ValueError):
         return ""
-    return addresses[0].addr_spec if addresses else ""
+    return without_nul(addresses[0].addr_spec) if addresses else ""
 
 
 def _leaves(part: EmailMessage) -> list[EmailMessage]:
@@ -200,9 +203,22 @@ def _filename(part: EmailMessage) -> str:
     return _param(part, "filename", "content-disposition") or _param(part, "name", "content-type")
 
 
+def _shown_in_html(leaves: list[EmailMessage]) -> set[str]:
+    """The Content-IDs that HTML parts show in place (src="cid:…")."""
+    shown = set()
+    for leaf in leaves:
+        if leaf.get_content_type() == "text/html":
+            markup = leaf.get_payload(decode=True)
+            if isinstance(markup, bytes):
+                shown.update(_CID.findall(decode_bytes(markup, leaf.get_content_charset())))
+    return shown
+
+
 def _attachments(msg: EmailMessage, body: MIMEPart | None) -> list[Attachment]:
     found: list[Attachment] = []
-    for leaf in _leaves(msg):
+    leaves = _leaves(msg)
+    shown = _shown_in_html(leaves)
+    for leaf in leaves:
         if leaf is body or (leaf is msg and body is None and leaf.get_content_maintype() == "text"):
             continue
         name = _filename(leaf)
@@ -219,5 +235,7 @@ def _attachments(msg: EmailMessage, body: MIMEPart | None) -> list[Attachment]:
         if not name:
             extension = mimetypes.guess_extension(content_type) or ".bin"
             name = f"{content_type.split('/')[0]}-{len(found) + 1}{extension}"
-        found.append(Attachment(name=name, content_type=content_type, data=data))
+        content_id = _raw(leaf, "Content-ID").strip().strip("<>")
+        inline = disposition != "attachment" and bool(content_id) and content_id in shown
+        found.append(Attachment(name=name, content_type=content_type, data=data, inline=inline))
     return found

@@ -1,14 +1,21 @@
 """Where a parsed message goes: who sent it, which ticket it answers, and then a new
 ticket or a comment through the ticket actions (which check permissions and audit).
 
+The From header proves nothing (anyone can write any address in it), so mail from the
+service desk's own staff never speaks for them to a customer: it is rejected, or at
+most becomes an internal note (YUNWEI_MAIL_STAFF_SENDERS).
+
 Called inside the message's transaction by `actions.process_message`; anything raised
 here quarantines the message.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
@@ -24,12 +31,22 @@ from yunwei.inbound.addresses import Sender
 from yunwei.inbound.models import InboundMessage, InboundState, SenderDomain
 from yunwei.inbound.parse import Attachment, ParsedMail
 from yunwei.notifications import threading
+from yunwei.portal.querysets import portal_tickets
 from yunwei.tickets import actions as ticket_actions
 from yunwei.tickets.actions.comments import MAX_BODY
 from yunwei.tickets.models import Channel, Comment, LinkKind, Ticket, TicketState
 
 _REFERENCE = re.compile(r"\[\s*((?:INC|REQ|PRB)-\d{6,})\s*\]", re.I)
+_REPLY_PREFIX = re.compile(r"^(re|aw|fwd?|wg|回复|答复|回覆|答覆|转发|轉寄)\s*[:：]\s*", re.I)
+# Our notifications' subjects: "[INC-000123] Printer offline — Resolved".
+_OUR_SUBJECT = re.compile(r"^\[\s*(?:INC|REQ|PRB)-\d{6,}\s*\]\s*(?P<title>.*?)(\s+—\s+[^—]*)?$")
 TITLE_MAX = 200
+
+
+STAFF_REFUSED = (
+    "mail from service-desk staff is no reply to the customer (its From header can be "
+    "forged): staff answer in the web UI"
+)
 
 
 class AmbiguousSender(Exception):
@@ -46,9 +63,13 @@ class Outcome:
 
 
 def own_addresses() -> set[str]:
-    addresses = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
-    addresses |= {address.lower() for address in settings.MAIL_OWN_ADDRESSES}
-    return addresses - {""}
+    ours = [
+        settings.DEFAULT_FROM_EMAIL,
+        settings.NOTIFICATIONS_FROM_EMAIL,
+        settings.NOTIFICATIONS_REPLY_TO,
+        *settings.MAIL_OWN_ADDRESSES,
+    ]
+    return {parseaddr(address or "")[1].lower() for address in ours} - {""}
 
 
 def deliver(row: InboundMessage, mail: ParsedMail) -> Outcome:
@@ -65,11 +86,17 @@ def deliver(row: InboundMessage, mail: ParsedMail) -> Outcome:
     user, refusal = sender_user(mail.sender)
     if user is None:
         return Outcome(InboundState.REJECTED, refusal)
+    staff = user.is_provider_staff
+    if staff and settings.MAIL_STAFF_SENDERS != "internal":
+        return Outcome(InboundState.REJECTED, f"{STAFF_REFUSED} (YUNWEI_MAIL_STAFF_SENDERS=reject)")
     earlier = thread_ticket(row, mail, user)
+    is_open = earlier is not None and earlier.state != TicketState.CLOSED
     try:
-        if earlier is not None and earlier.state != TicketState.CLOSED:
-            return _comment(earlier, user, mail)
-        return _new_ticket(user, mail, closed=earlier)
+        if staff and not is_open:
+            return Outcome(InboundState.REJECTED, f"{STAFF_REFUSED}: it answers no open ticket")
+        if is_open:
+            return _comment(earlier, user, mail, public=not staff, at=row.received_at)
+        return _new_ticket(user, mail, closed=earlier, at=row.received_at)
     except PermissionDenied as denied:
         return Outcome(InboundState.REJECTED, f"{mail.sender.address}: {denied}")
 
@@ -128,7 +155,8 @@ def thread_ticket(row: InboundMessage, mail: ParsedMail, user: User) -> Ticket |
             .first()
         )
         candidates.append(earlier.ticket if earlier else None)
-    visible = Ticket.objects.visible_to(user)
+    # A customer's user reaches by mail what the portal shows them, no more.
+    visible = Ticket.objects.visible_to(user) if user.is_provider_staff else portal_tickets(user)
     for ticket in candidates:
         if ticket is not None and visible.filter(pk=ticket.pk).exists():
             return ticket
@@ -145,18 +173,25 @@ def _capped(text: str, row_hint: str) -> str:
     return text[: MAX_BODY - 200].rstrip() + "\n\n" + note % {"id": row_hint}
 
 
-def _comment(ticket: Ticket, user: User, mail: ParsedMail) -> Outcome:
+def _comment(
+    ticket: Ticket, user: User, mail: ParsedMail, *, public: bool, at: dt.datetime
+) -> Outcome:
+    """A reply (public) or, from staff, an internal note."""
     body = quoting.new_text(mail.text)
-    if not body and not mail.attachments:
+    # Inline images the ticket holds already: the signature logo of every reply.
+    known = set(ticket.attachments.values_list("sha256", flat=True))
+    files = [f for f in mail.attachments if not (f.inline and _sha256(f) in known)]
+    if not body and not files:
         return Outcome(InboundState.IGNORED, "the reply holds no new text", ticket=ticket)
     comment = ticket_actions.add_comment(
         ticket,
         actor=user,
         body=_capped(body, mail.message_id) or _("(Files only, see the attachments.)"),
-        public=True,
+        public=public,
         channel=Channel.EMAIL,
+        at=at,
     )
-    notes = _attach(ticket, user, mail.attachments, comment)
+    notes = _attach(ticket, user, files, comment)
     return Outcome(InboundState.COMMENT, ticket=ticket, comment=comment, notes=notes)
 
 
@@ -183,20 +218,31 @@ def default_service(user: User) -> Service:
 
 
 def _title(subject: str) -> str:
+    """The subject without "Re:"/"回复:"/"Fw:" prefixes, and, when it is one of our
+    notifications' subjects, without its "[INC-000123]" tag and " — event" tail."""
     title = re.sub(r"\s+", " ", subject).strip()
+    while prefix := _REPLY_PREFIX.match(title):
+        title = title[prefix.end() :]
+    if ours := _OUR_SUBJECT.match(title):
+        title = ours.group("title")
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1] + "…"
     return title or _("(no subject)")
 
 
-def _new_ticket(user: User, mail: ParsedMail, *, closed: Ticket | None) -> Outcome:
+def _new_ticket(user: User, mail: ParsedMail, *, closed: Ticket | None, at: dt.datetime) -> Outcome:
+    # A new mail keeps its whole text (a forwarded message is the substance); a reply
+    # to a closed ticket only what is new.
+    text = mail.text if closed is None else quoting.new_text(mail.text)
+    if closed is not None and not text and not mail.attachments:
+        return Outcome(InboundState.IGNORED, "the reply holds no new text", ticket=closed)
     ticket = ticket_actions.create_ticket(
         actor=user,
         title=_title(mail.subject),
         service=default_service(user),
         channel=Channel.EMAIL,
-        description=_capped(mail.text, mail.message_id),
-        at=None,
+        description=_capped(text, mail.message_id),
+        at=at,
     )
     notes = []
     if closed is not None:
@@ -207,8 +253,12 @@ def _new_ticket(user: User, mail: ParsedMail, *, closed: Ticket | None) -> Outco
     return Outcome(InboundState.TICKET, ticket=ticket, notes=notes)
 
 
+def _sha256(file: Attachment) -> str:
+    return hashlib.sha256(file.data).hexdigest()
+
+
 def _attach(
-    ticket: Ticket, user: User, files: tuple[Attachment, ...], comment: Comment | None
+    ticket: Ticket, user: User, files: Iterable[Attachment], comment: Comment | None
 ) -> list[str]:
     """Stores each file through the ticket action; a refused one is noted, not fatal."""
     notes = []
