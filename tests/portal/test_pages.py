@@ -129,6 +129,35 @@ def test_an_organization_admin_sees_the_whole_organizations_open_tickets(
     assert "Open tickets of my organization" in html
 
 
+def _home_links(html: str) -> tuple[str, dict[str, str]]:
+    """The "All my tickets" address and the hidden fields of the home search form."""
+    link = re.search(r'href="([^"]+)" data-testid="all-tickets"', html)
+    search = re.search(r'data-testid="home-search">(.*?)</form>', html, re.S)
+    assert link is not None
+    assert search is not None
+    hidden = dict(re.findall(r'type="hidden" name="(\w+)" value="(\w+)"', search.group(1)))
+    return link.group(1).replace("&amp;", "&"), hidden
+
+
+def test_all_my_tickets_opens_every_state_and_search_covers_what_home_lists(
+    client_of: Any, requester: Any, org_admin: Any, agent: Any, ticket: Ticket, make_ticket: Any
+) -> None:
+    done = resolve(make_ticket(title="Printer toner"), agent)
+    link, hidden = _home_links(client_of(requester).get("/portal/").content.decode())
+    html = client_of(requester).get(link).content.decode()
+    assert texts(html, "ticket-row") == [done.reference, ticket.reference]
+    assert hidden == {"state": "all"}
+
+    # The organization admin's home lists the organization's tickets: its link and its
+    # search cover them too, not only the admin's own.
+    client = client_of(org_admin)
+    link, hidden = _home_links(client.get("/portal/").content.decode())
+    html = client.get(link).content.decode()
+    assert texts(html, "ticket-row") == [done.reference, ticket.reference]
+    html = client.get("/portal/tickets/", {**hidden, "q": "toner"}).content.decode()
+    assert texts(html, "ticket-row") == [done.reference]
+
+
 def test_the_catalogue_lists_only_my_organizations_live_services(
     client_of: Any, requester: Any, other_requester: Any, service: Any
 ) -> None:
@@ -409,6 +438,26 @@ def test_a_requester_replies_with_a_file(client_of: Any, requester: Any, ticket:
     assert b"".join(download.streaming_content) == PNG
 
 
+def test_a_reply_of_files_only_lists_their_names(
+    client_of: Any, requester: Any, ticket: Ticket
+) -> None:
+    client = client_of(requester)
+    response = post(
+        client,
+        f"/portal/tickets/{ticket.pk}/reply/",
+        {
+            "body": "",
+            "files": [SimpleUploadedFile("jam.png", PNG), SimpleUploadedFile("tray.png", PNG)],
+        },
+    )
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.body == "(Attachment) jam.png\n(Attachment) tray.png"
+    assert sorted(comment.attachments.values_list("name", flat=True)) == ["jam.png", "tray.png"]
+    html = client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert "(Attachment) jam.png<br" in html
+
+
 def test_an_empty_reply_is_named_and_nothing_written(
     client_of: Any, requester: Any, ticket: Ticket
 ) -> None:
@@ -473,6 +522,51 @@ def test_rating_twice_or_out_of_range_shows_why_and_keeps_the_first(
     html = client.get(response["Location"]).content.decode()
     assert "You have rated this ticket." in html
     assert Survey.objects.get(ticket=ticket).score == 4
+
+
+def test_the_requesters_reply_to_a_resolved_ticket_reopens_it_as_the_page_says(
+    client_of: Any, requester: Any, agent: Any, ticket: Ticket
+) -> None:
+    resolve(ticket, agent)
+    client = client_of(requester)
+    html = client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert 'data-testid="reply-reopens"' in html
+    assert "Replying reopens this ticket" in html
+    assert 'data-testid="confirm-resolution"' in html
+    response = post(client, f"/portal/tickets/{ticket.pk}/reply/", {"body": "Still jams."})
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.reopen_count) == ("assigned", 1)
+    html = client.get(response["Location"]).content.decode()
+    assert "Reply sent: the ticket is open again." in html
+    assert 'data-testid="reply-reopens"' not in html
+    assert 'data-testid="confirm-resolution"' not in html
+
+
+def test_an_organization_admins_reply_leaves_a_resolved_ticket_resolved(
+    client_of: Any, org_admin: Any, agent: Any, ticket: Ticket
+) -> None:
+    resolve(ticket, agent)
+    client = client_of(org_admin)
+    html = client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert 'data-testid="reply-reopens"' not in html
+    response = post(client, f"/portal/tickets/{ticket.pk}/reply/", {"body": "Thanks."})
+    ticket.refresh_from_db()
+    assert ticket.state == "resolved"
+    assert "Reply sent." in client.get(response["Location"]).content.decode()
+
+
+def test_after_the_reopen_window_the_page_does_not_promise_a_reopening(
+    client_of: Any, requester: Any, agent: Any, ticket: Ticket, settings: Any
+) -> None:
+    resolve(ticket, agent)
+    settings.TICKET_REOPEN_DAYS = 0
+    client = client_of(requester)
+    html = client.get(f"/portal/tickets/{ticket.pk}/").content.decode()
+    assert 'data-testid="reply-reopens"' not in html
+    assert 'data-testid="confirm-resolution"' in html
+    post(client, f"/portal/tickets/{ticket.pk}/reply/", {"body": "One more thing."})
+    ticket.refresh_from_db()
+    assert ticket.state == "resolved"
 
 
 def test_a_requester_reopens_within_the_window_with_a_note(

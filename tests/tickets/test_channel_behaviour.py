@@ -76,3 +76,25 @@ def test_a_ticket_no_rule_routes_lands_in_the_service_owners_queue(
     ticket = actions.create_ticket(actor=requester, title="显示器闪烁", service=service)
     assert ticket.team == desk
     assert ticket.assignee is None
+
+
+def test_a_category_of_another_service_is_refused(
+    make_ticket: Any, requester: Any, service: Any, customer: Any, agent: Any, desk: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    printing = catalog_actions.create_service(
+        actor=None, code="printing", name_zh="打印", name_en="Printing", category="operations",
+        organizations=[customer],
+    )  # fmt: skip
+    toner = actions.create_category(
+        actor=None, name_zh="硒鼓", name_en="Toner", services=[printing]
+    )
+    with pytest.raises(ValidationError) as refused:
+        make_ticket(category=toner)  # a desktop ticket
+    assert "not offered for this service" in refused.value.message_dict["category"][0]
+    ticket = make_ticket(service=printing, category=toner)
+    assert ticket.category == toner
+    other = make_ticket()
+    with pytest.raises(ValidationError):
+        actions.update_ticket(other, actor=agent, category=toner)

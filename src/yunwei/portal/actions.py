@@ -70,9 +70,12 @@ def raise_ticket(
 def reply_to_ticket(
     ticket: Ticket, *, actor: User, body: str, files: Sequence[UploadedFile] = ()
 ) -> Comment:
-    """A public reply from the portal with its files, or nothing."""
+    """A public reply from the portal with its files, or nothing. A reply of files only
+    gets their names as its text (the conversation and the mails show the text)."""
     require_portal_access(actor, ticket)
     _check_files(files)
+    if not (body or "").strip() and files:
+        body = "\n".join(_("(Attachment) %(name)s") % {"name": upload.name} for upload in files)
     comment = ticket_actions.add_comment(
         ticket, actor=actor, body=body, public=True, channel=Channel.PORTAL
     )

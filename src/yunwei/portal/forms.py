@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from yunwei.accounts.models import User
+from yunwei.catalog.models import Service
 from yunwei.tickets.forms import (
     CUSTOM_PREFIX,
     MultipleFileField,
@@ -28,7 +29,8 @@ LEVELS = [
 
 class RaiseForm(forms.Form):
     """An incident or a service request for one service: the categories offered are
-    those of that type, and the chosen category's custom fields join as `cf_<name>`."""
+    those of that type offered for that service (`Category.services`), and the chosen
+    category's custom fields join as `cf_<name>`."""
 
     error_aliases = {"file": "files"}
 
@@ -56,11 +58,16 @@ class RaiseForm(forms.Form):
     )
     files = MultipleFileField(label=_("Attachments"), required=False)
 
-    def __init__(self, *args: Any, actor: User, ticket_type: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actor: User, service: Service, ticket_type: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        offered = (
+            Category.objects.visible_to(actor).active().filter(Category.offered_for([service.pk]))
+        )
         self.categories = {
             category.pk: category
-            for category in Category.objects.visible_to(actor).active()
+            for category in offered
             if not category.ticket_types or ticket_type in category.ticket_types
         }
         if self.categories:
@@ -114,14 +121,23 @@ class RaiseForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
+    """A text, files, or both: a reply of files only lists their names as its text."""
+
     error_aliases = {"file": "files"}
 
     body = forms.CharField(
         label=_("Your reply"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Markdown: **bold**, lists, `code`, links."),
     )
     files = MultipleFileField(label=_("Attachments"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "body" in data and "files" in data and not data["body"] and not data["files"]:
+            self.add_error("body", _("Write a reply or attach a file."))
+        return data
 
 
 class ReopenForm(forms.Form):

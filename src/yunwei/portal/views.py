@@ -146,7 +146,9 @@ def raise_ticket(request: HttpRequest, pk: int, ticket_type: str) -> HttpRespons
     found = _raisable(request, pk, ticket_type)
     user = request.user
     if request.method == "POST":
-        form = RaiseForm(request.POST, request.FILES, actor=user, ticket_type=ticket_type)
+        form = RaiseForm(
+            request.POST, request.FILES, actor=user, service=found, ticket_type=ticket_type
+        )
         if form.is_valid():
             try:
                 ticket = actions.raise_ticket(
@@ -164,7 +166,9 @@ def raise_ticket(request: HttpRequest, pk: int, ticket_type: str) -> HttpRespons
                 )
                 return redirect("portal:ticket", pk=ticket.pk)
     elif request.method == "GET":
-        form = RaiseForm(actor=user, ticket_type=ticket_type, initial=request.GET.dict())
+        form = RaiseForm(
+            actor=user, service=found, ticket_type=ticket_type, initial=request.GET.dict()
+        )
     else:
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     title = _("Report a problem") if ticket_type == TicketType.INCIDENT else _("Request something")
@@ -179,8 +183,10 @@ def raise_ticket(request: HttpRequest, pk: int, ticket_type: str) -> HttpRespons
 @portal_page("catalog:service")
 def custom_fields(request: HttpRequest, pk: int, ticket_type: str) -> HttpResponse:
     """The custom fields of the category chosen in the raise form (fetched by htmx)."""
-    _raisable(request, pk, ticket_type)
-    form = RaiseForm(actor=request.user, ticket_type=ticket_type, initial=request.GET.dict())
+    found = _raisable(request, pk, ticket_type)
+    form = RaiseForm(
+        actor=request.user, service=found, ticket_type=ticket_type, initial=request.GET.dict()
+    )
     return render(request, "tickets/partials/_custom_fields.html", {"form": form})
 
 
@@ -328,7 +334,14 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_action_errors(form, error)
         else:
-            messages.success(request, _("Reply sent."))
+            was_resolved = ticket.state == TicketState.RESOLVED
+            ticket.refresh_from_db(fields=["state"])
+            # The requester's reply to a resolved ticket reopens it (tickets.add_comment).
+            reopened = was_resolved and ticket.state != TicketState.RESOLVED
+            messages.success(
+                request,
+                _("Reply sent: the ticket is open again.") if reopened else _("Reply sent."),
+            )
             return _back(ticket, "#conversation")
     return _render_ticket(request, _ticket(request, pk), reply_form=form)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -39,6 +39,8 @@ from yunwei.tickets.models import (
 from yunwei.tickets.schemas import (
     AttachmentOut,
     BulkIn,
+    CategoryIn,
+    CategoryPatch,
     ChannelCode,
     CommentIn,
     CommentOut,
@@ -438,6 +440,7 @@ class CategoryOut(Schema):
     name_en: str
     ticket_types: list[str]
     fields: list[dict[str, Any]]
+    services: list[int]
     is_active: bool
 
     @staticmethod
@@ -448,6 +451,14 @@ class CategoryOut(Schema):
     def resolve_name(obj: Any) -> str:
         return obj.display_name
 
+    @staticmethod
+    def resolve_services(obj: Any) -> list[int]:
+        return sorted(service.pk for service in obj.visible_services)
+
+
+class CategoryFilters(Schema):
+    service: int | None = None
+
 
 class CannedOut(Schema):
     id: int
@@ -455,9 +466,64 @@ class CannedOut(Schema):
     body: str
 
 
+def _categories(user: Any) -> Any:
+    """The categories `user` may see, each with the services it is offered for as far
+    as the user sees them (`visible_services`). A customer's user does not see those
+    offered only for other organizations' services: empty `services` means every
+    service, which must stay true for them."""
+    services = Service.objects.visible_to(user)
+    categories = Category.objects.visible_to(user).prefetch_related(
+        Prefetch("services", queryset=services.only("pk"), to_attr="visible_services")
+    )
+    if not user.is_provider_staff:
+        categories = categories.filter(Category.offered_for(services))
+    return categories
+
+
+def _category_arguments(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("parent") is not None:
+        data["parent"] = visible_ref(
+            Category, user, data["parent"], "parent", _("Unknown category: %(ids)s.")
+        )
+    if "services" in data:
+        data["services"] = visible_refs(
+            Service, user, data["services"], "services", _("Unknown service: %(ids)s.")
+        )
+    return data
+
+
 @router.get("/ticket-categories", response=list[CategoryOut])
-def list_categories(request: HttpRequest) -> Any:
-    return list(Category.objects.visible_to(request.user).active())
+def list_categories(request: HttpRequest, filters: Query[CategoryFilters]) -> Any:
+    """The active categories; `service=` keeps those offered for that service's tickets."""
+    categories = _categories(request.user).active()
+    if filters.service is not None:
+        # Only a service the user sees counts: another organization's gives the
+        # categories offered for every service, telling nothing about that one.
+        service = Service.objects.visible_to(request.user).filter(pk=filters.service)
+        categories = categories.filter(Category.offered_for(service.values("pk")))
+    return list(categories)
+
+
+@router.post("/ticket-categories", response={201: CategoryOut})
+def create_category(request: HttpRequest, payload: CategoryIn) -> Any:
+    require_permission(request.user, "tickets.add_category")
+    data = _category_arguments(request.user, payload.dict())
+    category = actions.create_category(actor=request.user, **data)
+    return Status(201, _categories(request.user).get(pk=category.pk))
+
+
+@router.get("/ticket-categories/{int:category_id}", response=CategoryOut)
+def get_category(request: HttpRequest, category_id: int) -> Any:
+    return get_visible(_categories(request.user), request.user, category_id)
+
+
+@router.patch("/ticket-categories/{int:category_id}", response=CategoryOut)
+def update_category(request: HttpRequest, category_id: int, payload: CategoryPatch) -> Any:
+    category = get_visible(_categories(request.user), request.user, category_id)
+    require_permission(request.user, "tickets.change_category")
+    changes = _category_arguments(request.user, changes_of(payload, nullable=("parent",)))
+    actions.update_category(category, actor=request.user, **changes)
+    return _categories(request.user).get(pk=category.pk)
 
 
 @router.get("/canned-responses", response=list[CannedOut])

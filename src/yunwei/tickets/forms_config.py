@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from yunwei.accounts.forms import ActionFormMixin
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service
+from yunwei.catalog.querysets import display_name_order
 from yunwei.sla.models import Priority
 from yunwei.tickets import actions, custom_fields
 from yunwei.tickets.models import (
@@ -270,7 +271,8 @@ class CategoryForm(ConfigActionForm, forms.ModelForm):
 
     class Meta:
         model = Category
-        fields = ["parent", "name_zh", "name_en", "ticket_types", "is_active"]
+        fields = ["parent", "name_zh", "name_en", "ticket_types", "services", "is_active"]
+        widgets = {"services": forms.SelectMultiple(attrs={"size": 8})}
 
     def __init__(
         self, data: Any = None, *args: Any, actor: User, add_field: bool = False, **kwargs: Any
@@ -285,6 +287,11 @@ class CategoryForm(ConfigActionForm, forms.ModelForm):
         parent.queryset = categories  # type: ignore[attr-defined]
         parent.choices = tree_choices(categories, gettext("(top level)"))  # type: ignore[attr-defined]
         parent.help_text = _("A category cannot sit under itself or one of its subcategories.")
+        services = self.fields["services"]
+        services.queryset = Service.objects.visible_to(actor).order_by(display_name_order())  # type: ignore[attr-defined]
+        services.help_text = _(
+            "Offered only for tickets of the services chosen; choose none for every service."
+        )
         declared = list(self.instance.fields or []) if self.instance.pk else []
         self.custom_fields: BaseCustomFieldFormSet = CustomFieldFormSet(  # type: ignore[assignment]
             data,
@@ -323,6 +330,7 @@ class CategoryForm(ConfigActionForm, forms.ModelForm):
         chosen = set(data["ticket_types"])
         data["ticket_types"] = [code for code in TicketType.values if code in chosen]
         data["fields"] = self.custom_fields.declarations()
+        data["services"] = list(data["services"])
         if self.instance.pk:
             return self.save_with(
                 lambda: actions.update_category(self.instance, actor=actor, **data)

@@ -115,6 +115,13 @@ class Category(TimeStampedModel):
         help_text=_("The types this category applies to; empty for all."),
     )
     fields = models.JSONField(_("custom fields"), default=list, blank=True)
+    services = models.ManyToManyField(
+        "catalog.Service",
+        verbose_name=_("services"),
+        blank=True,
+        related_name="ticket_categories",
+        help_text=_("The services whose tickets may use this category; none for every service."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = CategoryQuerySet.as_manager()
@@ -133,6 +140,21 @@ class Category(TimeStampedModel):
             (self.name_zh, self.name_en) if prefers_chinese() else (self.name_en, self.name_zh)
         )
         return first or second
+
+    @staticmethod
+    def offered_for(services: list[int] | models.QuerySet) -> models.Q:
+        """A filter of the categories offered for tickets of any of `services` (ids or a
+        queryset): those without services and those that name one of them."""
+        chosen = Category.services.through.objects
+        return ~models.Q(pk__in=chosen.values("category_id")) | models.Q(
+            pk__in=chosen.filter(service__in=services).values("category_id")
+        )
+
+    def is_offered_for(self, service: models.Model | None) -> bool:
+        """Whether a ticket of `service` may use this category: one without services is
+        offered for every service (and for a ticket without one)."""
+        offered = {item.pk for item in self.services.all()}  # prefetched, or one query
+        return not offered or (service is not None and service.pk in offered)
 
 
 class PriorityCell(models.Model):

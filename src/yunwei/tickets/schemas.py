@@ -358,3 +358,23 @@ class LinkIn(StrictIn):
 class SurveyIn(StrictIn):
     score: int
     comment: str = ""
+
+
+class CategoryIn(StrictIn):
+    parent: int | None = None
+    name_zh: str = ""
+    name_en: str = ""
+    ticket_types: list[TicketTypeCode] = []
+    fields: list[dict[str, Any]] = []
+    services: list[int] = []
+    is_active: bool = True
+
+
+class CategoryPatch(StrictIn):
+    parent: int | None = None
+    name_zh: str | None = None
+    name_en: str | None = None
+    ticket_types: list[TicketTypeCode] | None = None
+    fields: list[dict[str, Any]] | None = None
+    services: list[int] | None = None
+    is_active: bool | None = None

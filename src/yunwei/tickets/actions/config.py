@@ -3,6 +3,7 @@ assignment rules and saved views."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext as _
 
 from yunwei.accounts.models import User
+from yunwei.catalog.models import Service
 from yunwei.core import audit
 from yunwei.core.changes import refuse_unknown
 from yunwei.core.models import AuditAction
@@ -26,7 +28,15 @@ from yunwei.tickets.models import (
     SavedView,
 )
 
-CATEGORY_FIELDS = ("parent", "name_zh", "name_en", "ticket_types", "fields", "is_active")
+CATEGORY_FIELDS = (
+    "parent",
+    "name_zh",
+    "name_en",
+    "ticket_types",
+    "fields",
+    "services",
+    "is_active",
+)
 CANNED_FIELDS = ("title", "body", "team")
 RULE_FIELDS = (
     "name",
@@ -92,13 +102,41 @@ def _check_category(category: Category) -> None:
         raise ValidationError({"name_zh": _("Give a name in Chinese, in English or both.")})
 
 
+def _category_services(actor: User | None, services: Iterable[Service] | None) -> list[Service]:
+    """The services a category is offered for (none: every service); each must be a
+    service the actor sees, an unknown one is named, never revealed."""
+    if services is None or isinstance(services, str | bytes | Service):
+        raise ValidationError({"services": _("Give a list of services, empty for every one.")})
+    services = list(services)
+    if any(not isinstance(service, Service) or service.pk is None for service in services):
+        raise ValidationError({"services": _("Give a list of services, empty for every one.")})
+    pks = {service.pk for service in services}
+    if actor is None or not pks:
+        return services
+    seen = set(Service.objects.visible_to(actor).filter(pk__in=pks).values_list("pk", flat=True))
+    missing = sorted(pks - seen)
+    if missing:
+        raise ValidationError(
+            {"services": _("Unknown service: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
+        )
+    return services
+
+
 @transaction.atomic
-def create_category(*, actor: User | None, **fields: Any) -> Category:
+def create_category(
+    *, actor: User | None, services: Iterable[Service] = (), **fields: Any
+) -> Category:
+    """A category; `services` limits it to those services' tickets (none: every one)."""
     require_permission(actor, "tickets.add_category")
     refuse_unknown(CATEGORY_FIELDS, fields)
+    services = _category_services(actor, services)
     category = Category(**fields)
     _check_category(category)
-    return _save_new(category, CATEGORY_FIELDS, actor)
+    category.full_clean(validate_constraints=False)
+    category.save()
+    category.services.set(services)
+    audit.record_create(category, CATEGORY_FIELDS, actor=actor)
+    return category
 
 
 @transaction.atomic
@@ -107,10 +145,15 @@ def update_category(category: Category, *, actor: User | None, **changes: Any) -
     refuse_unknown(CATEGORY_FIELDS, changes)
     category = Category.objects.select_for_update().get(pk=category.pk)
     before = audit.snapshot(category, CATEGORY_FIELDS)
+    services = None
+    if "services" in changes:
+        services = _category_services(actor, changes.pop("services"))
     for name, value in changes.items():
         setattr(category, name, value)
     _check_category(category)
     category.full_clean(validate_constraints=False)
+    if services is not None:
+        category.services.set(services)
     changed = audit.diff(before, audit.snapshot(category, CATEGORY_FIELDS))
     if changed:
         category.save()

@@ -167,7 +167,7 @@ def _check_watchers(watchers: list[User], organization: Organization) -> None:
             raise _invalid("watchers", _("Unknown user: %(id)s.") % {"id": watcher.pk})
 
 
-def _check_category(category: Category | None, ticket_type: str) -> None:
+def _check_category(category: Category | None, ticket_type: str, service: Service | None) -> None:
     if category is None:
         return
     if not category.is_active:
@@ -176,6 +176,10 @@ def _check_category(category: Category | None, ticket_type: str) -> None:
         raise _invalid(
             "category",
             _("The category %(c)s is not for this type of ticket.") % {"c": category},
+        )
+    if not category.is_offered_for(service):
+        raise _invalid(
+            "category", _("The category %(c)s is not offered for this service.") % {"c": category}
         )
 
 
@@ -280,7 +284,7 @@ def create_ticket(
         raise _invalid("channel", _("Unknown channel: %(c)s.") % {"c": channel})
     _check_requester(actor, requester, organization)
     _check_service(actor, service, organization)
-    _check_category(category, type)
+    _check_category(category, type, service)
     _check_staff_user("assignee", assignee)
     watchers = list(watchers)
     _check_watchers(watchers, organization)
@@ -368,7 +372,7 @@ def update_ticket(ticket: Ticket, *, actor: User | None, **changes: Any) -> Tick
     if "service" in changes:
         _check_service(actor, ticket.service, ticket.organization)
     if "category" in changes:
-        _check_category(ticket.category, ticket.type)
+        _check_category(ticket.category, ticket.type, ticket.service)
     if "category" in changes or "custom_fields" in changes:
         ticket.custom_fields = _clean_custom_fields(ticket, ticket.custom_fields)
     if "assignee" in changes:
