@@ -75,12 +75,12 @@ def test_preferences_read_and_written(api_as: Any, agent: Any) -> None:
         row["event"]: row for row in client.get("/api/v1/notification-preferences").json()["items"]
     }
     assert items["ticket.assigned"] == {"event": "ticket.assigned", "email": True, "in_app": True}
-    assert items["ticket.created"] == {"event": "ticket.created", "email": False, "in_app": True}
+    assert items["ticket.created"] == {"event": "ticket.created", "email": False, "in_app": False}
 
     response = put(client, {"items": [{"event": "ticket.created", "email": True}]})
     assert response.status_code == 200
     after = {row["event"]: row for row in response.json()["items"]}
-    assert after["ticket.created"] == {"event": "ticket.created", "email": True, "in_app": True}
+    assert after["ticket.created"] == {"event": "ticket.created", "email": True, "in_app": False}
     assert NotificationPreference.objects.filter(user=agent).count() == 1  # in_app untouched
 
 

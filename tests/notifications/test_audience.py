@@ -26,12 +26,21 @@ def belled(event: str) -> list[str]:
     return sorted(rows.values_list("recipient__email", flat=True))
 
 
-def test_an_unassigned_new_ticket_rings_the_teams_bell_but_mails_nobody(
+def test_a_new_ticket_in_a_teams_queue_tells_the_requester_not_the_team(
     make_ticket: Any, desk: Any, requester: Any, agent: Any, team_lead: Any
 ) -> None:
+    from yunwei.notifications import actions as notify_actions
+
     make_ticket(team=desk, actor=agent, requester=requester)
-    assert belled("ticket.created") == [team_lead.email, requester.email]  # not the actor
+    # Staff bells ring for their own work by default; a new ticket is nobody's yet.
+    assert belled("ticket.created") == [requester.email]
     assert mailed("ticket.created") == [requester.email]
+    # A lead who wants to hear of each new ticket in the queue says so.
+    notify_actions.set_preferences(
+        team_lead, actor=team_lead, choices={("ticket.created", "in_app"): True}
+    )
+    make_ticket(team=desk, actor=agent, requester=requester)
+    assert belled("ticket.created") == [team_lead.email, requester.email, requester.email]
 
 
 def test_an_assignment_tells_the_assignee_only(
@@ -48,11 +57,11 @@ def test_an_assignment_tells_the_assignee_only(
 
 
 def test_customers_hear_of_updates_that_wait_on_them_and_not_of_staff_shuffles(
-    make_ticket: Any, desk: Any, requester: Any, agent: Any
+    make_ticket: Any, desk: Any, requester: Any, agent: Any, team_lead: Any
 ) -> None:
     ticket = make_ticket()
     actions.update_ticket(ticket, actor=agent, team=desk)
-    assert belled("ticket.updated") == []
+    assert belled("ticket.updated") == [team_lead.email]  # the queue it went to, not the actor
     actions.transition_ticket(ticket, actor=agent, to="in_progress")
     assert mailed("ticket.updated") == []
     actions.transition_ticket(ticket, actor=agent, to="waiting_on_customer", note="Which floor?")
@@ -137,3 +146,35 @@ def test_an_escalation_rule_tells_its_people_through_the_outbox(
     assert mail.outbox == []
     body = OutboundEmail.objects.filter(event="ticket.escalated").first().body_text
     assert f"{ticket.reference} is escalated to you" in body
+
+
+def test_the_resolved_mail_tells_the_customer_how(
+    make_ticket: Any, requester: Any, agent: Any
+) -> None:
+    ticket = make_ticket()
+    actions.transition_ticket(
+        ticket, actor=agent, to="resolved", resolution="solved", note="Replaced the toner."
+    )
+    mail = OutboundEmail.objects.get(event="ticket.resolved", address=requester.email)
+    assert "Replaced the toner." in mail.body_text
+    assert "Replaced the toner." in mail.body_html
+
+
+def test_a_reply_costs_the_same_queries_for_six_recipients_as_for_one(
+    make_ticket: Any, customer: Any, agent: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alone = make_ticket()
+    with CaptureQueriesContext(connection) as one_recipient:
+        actions.add_comment(alone, actor=agent, body="On it.")
+    watchers = [
+        UserFactory(email=f"w{n}@acme.example", organization=customer, roles=["requester"])
+        for n in range(5)
+    ]
+    watched = make_ticket(watchers=watchers)
+    # It used to grow by four queries a recipient (organization, roles, the reply, a row).
+    with django_assert_max_num_queries(len(one_recipient.captured_queries)):
+        actions.add_comment(watched, actor=agent, body="On it.")
+    assert len(mailed("ticket.commented")) == 1 + 6  # requester, then requester and watchers

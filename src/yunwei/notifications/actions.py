@@ -4,6 +4,7 @@ rows in the event's transaction)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from email.utils import make_msgid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from yunwei.core.changes import StateConflict
 from yunwei.core.enqueue import enqueue_on_commit
 from yunwei.core.models import AuditAction
 from yunwei.core.permissions import require_permission, require_visible
-from yunwei.notifications import preferences
+from yunwei.notifications import preferences, threading
 from yunwei.notifications.models import (
     Notification,
     NotificationPreference,
@@ -74,8 +75,9 @@ def _check_choices(user: User, choices: Mapping[tuple[str, str], bool]) -> None:
 def set_preferences(
     user: User, *, actor: User | None, choices: Mapping[tuple[str, str], bool]
 ) -> dict[str, list[Any]]:
-    """Stores the user's choice per (event, channel); returns what changed. Only the user
-    themself (or the system) sets them."""
+    """Sets the user's choice per (event, channel); returns what changed. A choice equal
+    to the default is not stored (a stored one is dropped), so the defaults keep
+    applying where the user did not differ. Only the user themself (or the system)."""
     if actor is not None and actor.pk != user.pk:
         raise PermissionDenied(_("You are not allowed to do this."))
     _check_choices(user, choices)
@@ -84,30 +86,44 @@ def set_preferences(
     }
     changed: dict[str, list[Any]] = {}
     for (event, channel), enabled in sorted(choices.items()):
-        NotificationPreference.objects.update_or_create(
-            user=user, event=event, channel=channel, defaults={"enabled": bool(enabled)}
-        )
-        if before[(event, channel)] != bool(enabled):
-            changed[f"{event}:{channel}"] = [before[(event, channel)], bool(enabled)]
+        enabled = bool(enabled)
+        key = {"user": user, "event": event, "channel": channel}
+        if enabled == preferences.default(user, event, channel):
+            NotificationPreference.objects.filter(**key).delete()
+        else:
+            NotificationPreference.objects.update_or_create(**key, defaults={"enabled": enabled})
+        if before[(event, channel)] != enabled:
+            changed[f"{event}:{channel}"] = [before[(event, channel)], enabled]
     if changed:
         audit.record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changed)
     return changed
 
 
+def _fresh_message_id(item: OutboundEmail) -> str:
+    ticket_id = item.ticket_id or threading.ticket_id_from([item.message_id])
+    if ticket_id is not None:
+        return threading.new_message_id(ticket_id)
+    return make_msgid(domain=threading.mail_domain())
+
+
 @transaction.atomic
 def resend_email(item: OutboundEmail, *, actor: User | None) -> OutboundEmail:
-    """Another round of attempts for a failed (or already sent) message, same Message-ID."""
+    """Another round of attempts for a failed or sent message. A failed one keeps its
+    Message-ID (it may have got through); a sent one gets a new one, or the receiving
+    mail service (Gmail…) drops the copy as a duplicate of what it already has."""
     require_permission(actor, "notifications.change_outboundemail")
     require_visible(actor, item)
     if item.state == outbox.OutboxState.PENDING:
         raise StateConflict({"state": _("This message is still waiting to be sent.")})
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=item,
-        changes={"state": [item.state, outbox.OutboxState.PENDING], "resent": [None, True]},
-        internal=True,
-    )
+    changes: dict[str, list[Any]] = {
+        "state": [item.state, outbox.OutboxState.PENDING],
+        "resent": [None, True],
+    }
+    if item.state == outbox.OutboxState.SENT:
+        message_id = _fresh_message_id(item)
+        changes["message_id"] = [item.message_id, message_id]
+        OutboundEmail.objects.filter(pk=item.pk).update(message_id=message_id)
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=item, changes=changes, internal=True)
     outbox.retry(item)
     enqueue_on_commit(send_email, pk=item.pk)
     item.refresh_from_db()

@@ -15,11 +15,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from yunwei.core.events import Event, EventName
+from yunwei.core.events import Event
 from yunwei.core.links import absolute_url
 from yunwei.notifications import threading
-from yunwei.notifications.audience import CUSTOMER_CHANGES, waits_on_customer
-from yunwei.notifications.models import OutboundEmail
+from yunwei.notifications.audience import CUSTOMER_CHANGES
+from yunwei.notifications.models import WAITING, OutboundEmail
 from yunwei.notifications.wording import subject_tail
 
 # Control characters (CR, LF, NUL…) and the Unicode line and paragraph separators.
@@ -31,12 +31,19 @@ def header_safe(value: Any) -> str:
     return _CONTROL.sub(" ", str(value)).strip()
 
 
+def display_name(name: str) -> str:
+    """One line that no reader decodes into something else: an RFC 2047 encoded-word
+    ("=?utf-8?q?=0D=0A...?=") would be decoded by Django's address check, and its CR LF
+    make every mail to the user fail; "= ?" is no encoded-word."""
+    return header_safe(name).replace("=?", "= ?")
+
+
 def mailbox(name: str, address: str) -> str:
     """ "Name <addr>" built by the e-mail library; ValueError for a malformed address."""
     if _CONTROL.search(address):
         raise ValueError(address)
     try:
-        return str(Address(display_name=header_safe(name), addr_spec=address))
+        return str(Address(display_name=display_name(name), addr_spec=address))
     except HeaderParseError as error:
         raise ValueError(str(error)) from error
 
@@ -78,16 +85,6 @@ def _changes(event: Event, customer: bool) -> list[dict[str, str]]:
     return rows
 
 
-def _comment(event: Event) -> Any:
-    """The public reply of a ticket.commented event (never an internal note)."""
-    from yunwei.tickets.models import Comment
-
-    comment_id = event.data.get("comment_id")
-    if event.name != EventName.TICKET_COMMENTED or comment_id is None:
-        return None
-    return Comment.objects.filter(pk=comment_id, public=True).select_related("author").first()
-
-
 def _sla_kind(event: Event) -> str:
     from yunwei.sla.models import SlaRecord
 
@@ -96,7 +93,8 @@ def _sla_kind(event: Event) -> str:
     return str(dict(field.flatchoices).get(kind, kind or ""))
 
 
-def context(event: Event, user: Any) -> dict[str, Any]:
+def context(event: Event, user: Any, *, key: str, comment: Any) -> dict[str, Any]:
+    """`comment`: the public reply the action made (quoted), or None."""
     ticket = event.obj
     customer = not user.is_provider_staff
     due_at = event.data.get("due_at")
@@ -109,20 +107,21 @@ def context(event: Event, user: Any) -> dict[str, Any]:
         "at": event.at,
         "link": absolute_url(ticket_path(ticket, user)),
         "changes": _changes(event, customer),
-        "comment": _comment(event),
+        "comment": comment,
         "public": event.data.get("public", True),
-        "waiting": waits_on_customer(event),
+        "waiting": key == WAITING,
         "sla_kind": _sla_kind(event),
         "due_at": dt.datetime.fromisoformat(due_at) if due_at else None,
     }
 
 
-def email_for(event: Event, user: Any) -> OutboundEmail:
-    """The unsaved row: rendered now, under the recipient's language and time zone."""
+def email_for(event: Event, user: Any, *, key: str, comment: Any = None) -> OutboundEmail:
+    """The unsaved row: rendered now, under the recipient's language and time zone.
+    `key`: the preference it was chosen by (WAITING words the subject so)."""
     ticket = event.obj
     with translation.override(user.language), timezone.override(user.timezone):
-        values = context(event, user)
-        subject = f"[{ticket.reference}] {ticket.title} — {subject_tail(event.name)}"
+        values = context(event, user, key=key, comment=comment)
+        subject = f"[{ticket.reference}] {ticket.title} — {subject_tail(key)}"
         text = render_to_string(f"notifications/email/{event.name}.txt", values)
         html = render_to_string(f"notifications/email/{event.name}.html", values)
     return OutboundEmail(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from yunwei.core import outbox
 from yunwei.core.schedule import periodic
-from yunwei.notifications.models import OutboundEmail
-from yunwei.notifications.sending import deliver
+from yunwei.notifications.sending import send_batch
 
 
 @periodic(seconds=30)
 def send_due_email() -> int:
-    return outbox.send_due(OutboundEmail, deliver)
+    return send_batch()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yunwei.core.events import EventName
 from yunwei.core.outbox import OutboxItem
@@ -20,9 +21,14 @@ from yunwei.notifications.querysets import (
     PreferenceQuerySet,
 )
 
+# A customer's choice beside the events: told when an update leaves the ticket waiting
+# for their answer (apart from other updates, which they may not care for).
+WAITING = "ticket.waiting"
+PREFERENCE_KEYS = [*EventName.choices, (WAITING, _("Waiting for your answer"))]
+
 
 class NotifyChannel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
+    EMAIL = "email", pgettext_lazy("channel", "E-mail")
     IN_APP = "in_app", _("In the app")
 
 
@@ -130,7 +136,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's explicit choice; without a row, `preferences.DEFAULTS` decide."""
+    """A user's choice where it differs from the default (`preferences.default`): an
+    event's name, or WAITING."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,7 +145,7 @@ class NotificationPreference(models.Model):
         on_delete=models.CASCADE,
         related_name="notification_preferences",
     )
-    event = models.CharField(_("event"), max_length=40, choices=EventName.choices)
+    event = models.CharField(_("event"), max_length=40, choices=PREFERENCE_KEYS)
     channel = models.CharField(_("channel"), max_length=10, choices=NotifyChannel.choices)
     enabled = models.BooleanField(_("enabled"))
 

@@ -19,6 +19,7 @@ EventCode = Literal[
     "ticket.resolved",
     "ticket.closed",
     "ticket.reopened",
+    "ticket.waiting",  # customers: an update leaving the ticket waiting for their answer
 ]
 
 

@@ -13,12 +13,17 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from yunwei.core import outbox
-from yunwei.core.events import EventName
 from yunwei.notifications import actions, preferences
-from yunwei.notifications.models import Notification, NotifyChannel, OutboundEmail
+from yunwei.notifications.models import (
+    PREFERENCE_KEYS,
+    Notification,
+    NotifyChannel,
+    OutboundEmail,
+)
 
 PER_PAGE = 25
 MENU_SIZE = 8
@@ -73,7 +78,15 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
     count = actions.mark_all_read(actor=request.user)
-    messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s notification marked as read.",
+            "%(count)s notifications marked as read.",
+            count,
+        )
+        % {"count": count},
+    )
     return HttpResponseRedirect(_safe(request, request.POST.get("next", ""), "/notifications/"))
 
 
@@ -93,7 +106,7 @@ def preference_grid(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your notification preferences were saved."))
             return redirect("notifications:preferences")
-    labels = dict(EventName.choices)
+    labels = dict(PREFERENCE_KEYS)
     rows = [{**row, "label": labels[row["event"]]} for row in preferences.grid(user)]
     return render(
         request,

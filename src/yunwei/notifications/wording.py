@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from yunwei.core.events import EventName
+from yunwei.notifications.models import WAITING
 
 # The subject line's tail: "[INC-000123] Printer offline — Resolved".
 SUBJECTS = {
@@ -23,6 +24,7 @@ SUBJECTS = {
     EventName.TICKET_RESOLVED: pgettext_lazy("notification subject", "Resolved"),
     EventName.TICKET_CLOSED: pgettext_lazy("notification subject", "Closed"),
     EventName.TICKET_REOPENED: pgettext_lazy("notification subject", "Reopened"),
+    WAITING: pgettext_lazy("notification subject", "Waiting for your answer"),
 }
 
 # Under the bell; %(actor)s is "System" when nobody in particular acted.
@@ -38,6 +40,7 @@ _IN_APP = {
     EventName.TICKET_RESOLVED: gettext_lazy("%(actor)s resolved %(reference)s: %(title)s"),
     EventName.TICKET_CLOSED: gettext_lazy("%(reference)s was closed: %(title)s"),
     EventName.TICKET_REOPENED: gettext_lazy("%(actor)s reopened %(reference)s: %(title)s"),
+    WAITING: gettext_lazy("%(actor)s is waiting for your answer on %(reference)s: %(title)s"),
 }
 
 
@@ -46,7 +49,8 @@ def subject_tail(event: str) -> str:
 
 
 def in_app_text(event: str, params: dict[str, Any]) -> str:
-    template = _IN_APP.get(event)
+    """`params["key"]`: the preference the line was chosen by, when not the event."""
+    template = _IN_APP.get(params.get("key") or event)
     values = {
         "actor": params.get("actor") or _("System"),
         "reference": params.get("reference", ""),
