@@ -90,12 +90,12 @@ def deliver(row: InboundMessage, mail: ParsedMail) -> Outcome:
     if staff and settings.MAIL_STAFF_SENDERS != "internal":
         return Outcome(InboundState.REJECTED, f"{STAFF_REFUSED} (YUNWEI_MAIL_STAFF_SENDERS=reject)")
     earlier = thread_ticket(row, mail, user)
-    is_open = earlier is not None and earlier.state != TicketState.CLOSED
+    open_ticket = earlier if earlier is not None and earlier.state != TicketState.CLOSED else None
     try:
-        if staff and not is_open:
+        if staff and open_ticket is None:
             return Outcome(InboundState.REJECTED, f"{STAFF_REFUSED}: it answers no open ticket")
-        if is_open:
-            return _comment(earlier, user, mail, public=not staff, at=row.received_at)
+        if open_ticket is not None:
+            return _comment(open_ticket, user, mail, public=not staff, at=row.received_at)
         return _new_ticket(user, mail, closed=earlier, at=row.received_at)
     except PermissionDenied as denied:
         return Outcome(InboundState.REJECTED, f"{mail.sender.address}: {denied}")

@@ -87,11 +87,13 @@ def set_preferences(
     changed: dict[str, list[Any]] = {}
     for (event, channel), enabled in sorted(choices.items()):
         enabled = bool(enabled)
-        key = {"user": user, "event": event, "channel": channel}
+        rows = NotificationPreference.objects.filter(user=user, event=event, channel=channel)
         if enabled == preferences.default(user, event, channel):
-            NotificationPreference.objects.filter(**key).delete()
+            rows.delete()
         else:
-            NotificationPreference.objects.update_or_create(**key, defaults={"enabled": enabled})
+            NotificationPreference.objects.update_or_create(
+                user=user, event=event, channel=channel, defaults={"enabled": enabled}
+            )
         if before[(event, channel)] != enabled:
             changed[f"{event}:{channel}"] = [before[(event, channel)], enabled]
     if changed:

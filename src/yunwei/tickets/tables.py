@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -265,7 +266,7 @@ class TicketTable(tables.Table):
     def render_due_at(self, record: Ticket) -> str:
         timer = queue_timer(record, self.now)
         if timer is None:
-            return format_html('<span class="text-secondary">—</span>')
+            return mark_safe('<span class="text-secondary">—</span>')
         due = ""
         if timer.due and timer.is_open:
             due = format_html(
