@@ -12,11 +12,9 @@ from django.utils.translation import pgettext_lazy
 from yunwei.accounts.models import User
 from yunwei.catalog.models import Service
 from yunwei.tickets.forms import (
-    CUSTOM_PREFIX,
+    CategoryFieldsMixin,
     MultipleFileField,
     category_choices,
-    custom_form_field,
-    custom_value,
 )
 from yunwei.tickets.models import Category
 
@@ -27,7 +25,7 @@ LEVELS = [
 ]
 
 
-class RaiseForm(forms.Form):
+class RaiseForm(CategoryFieldsMixin, forms.Form):
     """An incident or a service request for one service: the categories offered are
     those of that type offered for that service (`Category.services`), and the chosen
     category's custom fields join as `cf_<name>`."""
@@ -77,45 +75,22 @@ class RaiseForm(forms.Form):
             ]
         else:
             del self.fields["category"]
-        self.declarations = self._declarations()
-        for declaration in self.declarations:
-            self.fields[CUSTOM_PREFIX + declaration["name"]] = custom_form_field(declaration)
-
-    def _declarations(self) -> list[dict[str, Any]]:
-        raw = self["category"].value() if "category" in self.fields else None
-        try:
-            category = self.categories.get(int(raw)) if raw not in (None, "") else None
-        except (TypeError, ValueError):
-            category = None
-        return list(category.fields) if category else []
-
-    @property
-    def custom_fields(self) -> list[forms.BoundField]:
-        return [self[CUSTOM_PREFIX + d["name"]] for d in self.declarations]
+        self.add_custom_fields()
 
     @property
     def main_fields(self) -> list[forms.BoundField]:
         names = ("title", "description", "category")
         return [self[name] for name in names if name in self.fields]
 
-    def clean_category(self) -> Category | None:
-        pk = self.cleaned_data.get("category")
-        return self.categories.get(pk) if pk is not None else None
-
     def arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
-        custom = {}
-        for declaration in self.declarations:
-            value = custom_value(declaration, data.get(CUSTOM_PREFIX + declaration["name"]))
-            if value is not None:
-                custom[declaration["name"]] = value
         return {
             "title": data["title"],
             "description": data["description"],
             "category": data.get("category"),
             "impact": data["impact"],
             "urgency": data["urgency"],
-            "custom_fields": custom,
+            "custom_fields": self.custom_values(),
             "files": data["files"],
         }
 

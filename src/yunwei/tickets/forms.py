@@ -179,7 +179,49 @@ def custom_initial(declaration: dict[str, Any], value: Any) -> Any:
     return value
 
 
-class TicketForm(forms.Form):
+class CategoryFieldsMixin:
+    """A ticket form's category and the custom fields it declares: `categories` (id →
+    Category) is set by the form, then `add_custom_fields()` adds the chosen category's
+    fields (from the bound data, else the initial value)."""
+
+    categories: dict[int, Category]
+    declarations: list[dict[str, Any]]
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def add_custom_fields(self) -> None:
+        self.declarations = self._declarations()
+        for declaration in self.declarations:
+            self.fields[CUSTOM_PREFIX + declaration["name"]] = custom_form_field(declaration)
+
+    def _declarations(self) -> list[dict[str, Any]]:
+        raw = self["category"].value() if "category" in self.fields else None
+        try:
+            category = self.categories.get(int(raw)) if raw not in (None, "") else None
+        except (TypeError, ValueError):
+            category = None
+        return list(category.fields) if category else []
+
+    @property
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[CUSTOM_PREFIX + d["name"]] for d in self.declarations]
+
+    def clean_category(self) -> Category | None:
+        pk = self.cleaned_data.get("category")
+        return self.categories.get(pk) if pk is not None else None
+
+    def custom_values(self) -> dict[str, Any]:
+        values = {}
+        for declaration in self.declarations:
+            value = custom_value(
+                declaration, self.cleaned_data.get(CUSTOM_PREFIX + declaration["name"])
+            )
+            if value is not None:
+                values[declaration["name"]] = value
+        return values
+
+
+class TicketForm(CategoryFieldsMixin, forms.Form):
     """Raise (no `instance`) or edit a ticket. The service desk sees more fields than a
     customer's user, who raises tickets for themselves only. The category's custom
     fields are added as `cf_<name>` fields."""
@@ -312,9 +354,7 @@ class TicketForm(forms.Form):
             del self.fields["type"]
             if "channel" in self.fields:
                 del self.fields["channel"]
-        self.declarations = self._declarations()
-        for declaration in self.declarations:
-            self.fields[CUSTOM_PREFIX + declaration["name"]] = custom_form_field(declaration)
+        self.add_custom_fields()
 
     @staticmethod
     def _initial_of(ticket: Ticket) -> dict[str, Any]:
@@ -338,19 +378,6 @@ class TicketForm(forms.Form):
                 initial[CUSTOM_PREFIX + name] = custom_initial(declared[name], value)
         return initial
 
-    def _declarations(self) -> list[dict[str, Any]]:
-        """The custom fields of the category chosen (in the data when bound)."""
-        raw = self[("category")].value() if "category" in self.fields else None
-        try:
-            category = self.categories.get(int(raw)) if raw not in (None, "") else None
-        except (TypeError, ValueError):
-            category = None
-        return list(category.fields) if category else []
-
-    @property
-    def custom_fields(self) -> list[forms.BoundField]:
-        return [self[CUSTOM_PREFIX + d["name"]] for d in self.declarations]
-
     @property
     def main_fields(self) -> list[forms.BoundField]:
         names = ("type", "title", "description", "service", "category", "impact", "urgency")
@@ -360,22 +387,8 @@ class TicketForm(forms.Form):
     def staff_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.STAFF_FIELDS if name in self.fields]
 
-    def clean_category(self) -> Category | None:
-        pk = self.cleaned_data.get("category")
-        return self.categories.get(pk) if pk is not None else None
-
     def clean_tags(self) -> list[str]:
         return tag_list(self.cleaned_data.get("tags") or "")
-
-    def custom_values(self) -> dict[str, Any]:
-        values = {}
-        for declaration in self.declarations:
-            value = custom_value(
-                declaration, self.cleaned_data.get(CUSTOM_PREFIX + declaration["name"])
-            )
-            if value is not None:
-                values[declaration["name"]] = value
-        return values
 
     def create_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
