@@ -280,7 +280,6 @@ def test_pop3_fetches_a_message_with_lines_longer_than_poplib_allows(
     assert dovecot.waiting() == 0
 
 
-@pytest.mark.parametrize("scheme", ["imap", "pop3"])
 def logged_out(dovecot: Server) -> str:
     """The last session's "Logged out" line: dovecot writes it a moment after the client
     has gone, so wait for it (a few seconds at most)."""
@@ -292,6 +291,7 @@ def logged_out(dovecot: Server) -> str:
     raise AssertionError("dovecot logged no logout")
 
 
+@pytest.mark.parametrize("scheme", ["imap", "pop3"])
 def test_of_an_oversized_message_only_the_head_is_downloaded(
     dovecot: Server, mail_desk: Any, settings: Any, scheme: str
 ) -> None:
