@@ -81,3 +81,14 @@ def test_an_escalation_rule_that_moves_the_ticket_tells_the_new_team(
     assert belled("ticket.updated") == [
         agent.email, "net@provider.example", "netlead@provider.example"
     ]  # fmt: skip
+
+
+def test_a_ticket_handed_from_one_agent_to_another_tells_both(
+    make_ticket: Any, desk: Any, network: Any, requester: Any, agent: Any, team_lead: Any
+) -> None:
+    ticket = actions.update_ticket(make_ticket(), actor=team_lead, assignee=agent)
+    other = network.members.get(email="net@provider.example")
+    actions.update_ticket(ticket, actor=team_lead, assignee=other)
+    assert belled("ticket.assigned") == sorted([agent.email, other.email])
+    assert belled("ticket.updated") == [agent.email]  # the one it was taken from
+    assert not requester.notifications.filter(event="ticket.updated").exists()

@@ -97,9 +97,12 @@ def changes_emitted(ticket: Ticket, *, actor: Any | None, changed: dict[str, Any
             recipients=[ticket.assignee] if ticket.assignee != actor else [],
         )
         # The team and the new → assigned move go with the assignment: one event. Other
-        # moves (taking a ticket by putting it in progress or waiting) are still told.
-        for name in ("assignee", "team"):
-            public.pop(name, None)
+        # moves (taking a ticket by putting it in progress or waiting) are still told,
+        # and so is a hand-over, for whoever held the ticket before.
+        previous = public.pop("assignee", [None])[0]
+        public.pop("team", None)
+        if previous is not None:
+            public["assignee"] = [previous, ticket.assignee.pk]
         if public.get("state", [None, None])[1] == "assigned":
             public.pop("state")
     if public:
