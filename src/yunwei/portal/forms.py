@@ -14,6 +14,7 @@ from yunwei.catalog.models import Service
 from yunwei.tickets.forms import (
     CategoryFieldsMixin,
     MultipleFileField,
+    SurveyForm,
     category_choices,
 )
 from yunwei.tickets.models import Category
@@ -124,19 +125,13 @@ class ReopenForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label=_("How satisfied are you with how this was handled?"),
-        choices=[(str(n), str(n)) for n in range(1, 6)],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("Comment"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+class RatingForm(SurveyForm):
+    """The agent page's rating form; the portal's page has no other form to tell apart,
+    so its fields go unprefixed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", None)
+        super().__init__(*args, **kwargs)
 
 
 class TicketFilterForm(forms.Form):
