@@ -25,6 +25,7 @@ from yunwei.catalog.models import Service
 from yunwei.catalog.querysets import display_name_order
 from yunwei.sla.models import Priority
 from yunwei.tickets import actions, custom_fields
+from yunwei.tickets.actions.config import CANNED_FIELDS, RULE_FIELDS
 from yunwei.tickets.models import (
     AssignmentRule,
     CannedResponse,
@@ -420,7 +421,7 @@ def _as_stored(instance: Any) -> Any:
 class CannedResponseForm(ConfigActionForm, forms.ModelForm):
     class Meta:
         model = CannedResponse
-        fields = ["title", "body", "team"]
+        fields = list(CANNED_FIELDS)
         widgets = {"body": forms.Textarea(attrs={"rows": 8})}
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
@@ -442,17 +443,7 @@ class CannedResponseForm(ConfigActionForm, forms.ModelForm):
 class AssignmentRuleForm(ConfigActionForm, forms.ModelForm):
     class Meta:
         model = AssignmentRule
-        fields = [
-            "name",
-            "order",
-            "service",
-            "category",
-            "organization",
-            "ticket_type",
-            "team",
-            "method",
-            "is_active",
-        ]
+        fields = list(RULE_FIELDS)
         labels = {
             "service": _("Service"),
             "category": _("Category"),
