@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import factory
+import time_machine
 from django.contrib.auth.models import Group
 
 from yunwei.accounts.models import Organization, Team, User
 
 PASSWORD = "Correct-horse-42"
+
+# Tests whose SLA clocks must run in business hours on whatever day the suite runs: a
+# clock started on a Saturday is not halfway through its target at its wall-clock middle.
+on_a_working_monday = time_machine.travel(
+    dt.datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, on_a_working_monday
 from yunwei.core import events
 from yunwei.notifications.models import Notification, OutboundEmail
 from yunwei.tickets import actions, sla_link
@@ -119,6 +119,7 @@ def test_the_mail_is_rendered_in_the_recipients_time_zone(
     assert paris.strftime("%Y-%m-%d %H:%M") in body
 
 
+@on_a_working_monday
 def test_an_escalation_rule_tells_its_people_through_the_outbox(
     make_ticket: Any, sla: Any, desk: Any, requester: Any, agent: Any, team_lead: Any
 ) -> None:

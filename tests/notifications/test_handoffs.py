@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import TeamFactory, UserFactory, on_a_working_monday
 from yunwei.notifications.models import Notification
 from yunwei.sla import escalation
 from yunwei.tickets import actions, sla_link
@@ -63,6 +63,7 @@ def test_a_priority_raised_by_the_sla_clock_tells_the_assignee_and_lead(
     assert [u for u in belled("ticket.updated") if u != requester.email] == []
 
 
+@on_a_working_monday
 def test_an_escalation_rule_that_moves_the_ticket_tells_the_new_team(
     make_ticket: Any, sla: Any, desk: Any, network: Any, agent: Any, team_lead: Any
 ) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.test import Client
 
-from tests.factories import TeamFactory
+from tests.factories import TeamFactory, on_a_working_monday
 from tests.tickets.conftest import agreement, desk, make_ticket, office_calendar, service, sla
 from tests.webhooks.conftest import Receiver, Reply
 from yunwei.sla import actions as sla_actions
@@ -62,6 +62,7 @@ def test_a_breach_names_the_sla_and_its_due_time(
     assert f"\n\nSLA: First response, due {shown_due(record)}\n\n" in text
 
 
+@on_a_working_monday
 def test_an_escalation_names_the_sla_and_its_due_time(
     receiver: Receiver,
     make_webhook: Any,

@@ -6,6 +6,7 @@ Customers' users see their own organization's tickets and only public comments.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -30,30 +31,90 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_TICKET_STATES)
 
     def for_list(self) -> TicketQuerySet:
-        from yunwei.sla.models import SlaRecord
-
-        return self.select_related(
-            "requester", "organization", "service", "category", "team", "assignee", "problem",
-            "parent",
-        ).prefetch_related(
-            "tags",
-            models.Prefetch(
-                "sla_records", queryset=SlaRecord.objects.select_related("calendar")
-            ),
-        )  # fmt: skip
+        return (
+            self.select_related(*RELATED_SHOWN)
+            .only(*_list_columns())
+            .prefetch_related(
+                "tags",
+                # Each calendar once, not once per record: its rules are JSON worth
+                # decoding once per page, not once per row.
+                "sla_records",
+                "sla_records__calendar",
+            )
+        )
 
     def for_detail(self) -> TicketQuerySet:
+        from yunwei.tickets.models import Survey, Ticket, TicketLink
+
+        related = Ticket.objects.only(*TICKET_REF_COLUMNS)
+        survey = tuple(f"survey__{field.name}" for field in Survey._meta.concrete_fields)
         return (
             self.for_list()
             .select_related("survey")
+            .only(*_list_columns(), *survey)
             .prefetch_related(
-                "watchers",
-                "children",
-                "incidents",
-                "links_out__target",
-                "links_in__source",
+                models.Prefetch("watchers", queryset=_people()),
+                models.Prefetch("children", queryset=related),
+                models.Prefetch("incidents", queryset=related),
+                models.Prefetch(
+                    "links_out",
+                    queryset=TicketLink.objects.select_related("target").only(
+                        "kind", "source_id", *(f"target__{name}" for name in TICKET_REF_COLUMNS)
+                    ),
+                ),
+                models.Prefetch(
+                    "links_in",
+                    queryset=TicketLink.objects.select_related("source").only(
+                        "kind", "target_id", *(f"source__{name}" for name in TICKET_REF_COLUMNS)
+                    ),
+                ),
             )
         )
+
+
+# What queues and ticket pages show of the rows a ticket refers to. Loading only these
+# columns (not every field of the problem's and parent's whole ticket, or a user's
+# password hash) halves the Python cost of each list row and of the detail (measured
+# with bench/harness.py; see docs/performance.md). A template or schema that needs
+# another column must add it here, or each row costs one more query — the tests'
+# constant query counts catch that.
+RELATED_SHOWN = (
+    "requester", "organization", "service", "category", "team", "assignee", "problem", "parent",
+)  # fmt: skip
+PERSON_COLUMNS = ("name", "email", "organization_id", "language", "timezone", "is_active")
+TICKET_REF_COLUMNS = ("reference", "title", "state", "type", "organization_id", "parent_id",
+                      "problem_id")  # fmt: skip
+RELATED_COLUMNS = {
+    "requester": PERSON_COLUMNS,
+    "assignee": PERSON_COLUMNS,
+    "problem": TICKET_REF_COLUMNS,
+    "parent": TICKET_REF_COLUMNS,
+}
+
+
+@functools.cache
+def _list_columns() -> tuple[str, ...]:
+    """Every column of the ticket, and of its related rows those RELATED_COLUMNS names
+    (all of them for the small organization, service, category and team rows)."""
+    from yunwei.tickets.models import Ticket
+
+    own = tuple(field.name for field in Ticket._meta.concrete_fields)
+    related = tuple(
+        f"{name}__{column}" for name, columns in RELATED_COLUMNS.items() for column in columns
+    )
+    whole = tuple(
+        f"{name}__{field.name}"
+        for name in RELATED_SHOWN
+        if name not in RELATED_COLUMNS
+        for field in Ticket._meta.get_field(name).related_model._meta.concrete_fields
+    )
+    return own + related + whole
+
+
+def _people() -> models.QuerySet:
+    from yunwei.accounts.models import User
+
+    return User.objects.only(*PERSON_COLUMNS)
 
 
 class CommentQuerySet(models.QuerySet):
