@@ -258,7 +258,7 @@ def test_highlight_cuts_around_the_first_match() -> None:
     assert search.highlight("没有匹配" * 100, "网络", length=10) == "没有匹配没有匹配没有…"
 
 
-def test_search_of_thousands_of_tickets_is_one_query(
+def test_thousands_of_matches_come_newest_first_and_fewer_are_ranked(
     requester: Any,
     customer: Any,
     agent: Any,
@@ -289,13 +289,24 @@ def test_search_of_thousands_of_tickets_is_one_query(
     expected = sum(1 for t in tickets if "网络" in t.title or "网络" in t.description)
     queryset = Ticket.objects.visible_to(agent)
     assert agent.is_provider_staff  # cached: no query below
-    with django_assert_num_queries(1):
+    assert expected > search.RANK_LIMIT
+    # A common word: too many matches to rank, so the newest first (one bounded probe,
+    # then the page).
+    with django_assert_num_queries(2):
         page = list(search.search(queryset, "网络", user=agent)[:25])
     assert len(page) == 25
-    ranks = [t.search_rank for t in page]
-    assert ranks == sorted(ranks, reverse=True)
+    assert [t.search_rank for t in page] == [None] * 25
+    assert [t.pk for t in page] == sorted((t.pk for t in page), reverse=True)
+    assert page[0].pk == max(t.pk for t in tickets if "网络" in t.title + t.description)
     assert all("网络" in t.title + t.description for t in page)
     assert search.search(queryset, "网络", user=agent).count() == expected
+    # Rarer words together: ranked, best first.
+    rare = [t for t in tickets if "投影" in t.title and "没有反应" in t.title]
+    assert 0 < len(rare) <= search.RANK_LIMIT
+    found = list(search.search(queryset, "投影 没有反应", user=agent))
+    assert {t.pk for t in rare} <= {t.pk for t in found}
+    ranks = [t.search_rank for t in found]
+    assert None not in ranks and ranks == sorted(ranks, reverse=True)
 
 
 def test_the_index_is_used(make: MakeTicket, agent: Any, requester: Any) -> None:

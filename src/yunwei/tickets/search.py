@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import rjieba
 from django.db import connection, connections, transaction
-from django.db.models import F, FloatField, Func, QuerySet
+from django.db.models import F, FloatField, Func, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -47,6 +47,12 @@ if TYPE_CHECKING:
 
 FTS_TABLE = "tickets_search_fts"  # SQLite; named literally in the SQL below
 MAX_QUERY_WORDS = 20
+# Matches are ranked only when there are at most this many (in the whole index; on
+# PostgreSQL, within a customer's organization). Ranking costs time in proportion to
+# the matches, since every one is scored before the first page: a word found in a
+# fifth of a million tickets took seconds. Such a word also says little about
+# relevance, so many matches come newest first, which an index serves at once.
+RANK_LIMIT = 1000
 
 # The SQL of `search`, per database and per scope (False: customers, True: provider
 # staff). `%s` is the full-text query, `{pk}` the outer ticket's id.
@@ -248,10 +254,13 @@ def _tsquery(words: Sequence[str]) -> str:
 
 def search(queryset: QuerySet[Ticket], query: str, *, user: Any) -> QuerySet[Ticket]:
     """The tickets of `queryset` (already scoped by `visible_to`) matching every word of
-    `query`, best first, annotated with `search_rank` (higher is better).
+    `query`, annotated with `search_rank` (higher is better; None when not ranked).
 
     Internal notes count only for provider staff. A query without words leaves the
-    queryset as it is. One SQL query.
+    queryset as it is.
+
+    Matches are ranked best first when there are at most RANK_LIMIT of them; otherwise
+    they come newest first (see RANK_LIMIT). Deciding costs one small query first.
     """
     words = query_words(query)
     if not words:
@@ -269,11 +278,23 @@ def search(queryset: QuerySet[Ticket], query: str, *, user: Any) -> QuerySet[Tic
         ids_sql = ids_sql.replace("{org}", " AND organization_id = %s")
         params = (text, getattr(user, "organization_id", 0))
     ids_sql = ids_sql.replace("{org}", "")
-    return (
-        queryset.filter(pk__in=RawSQL(ids_sql, params))  # noqa: S611 - text and ids are parameters
-        .annotate(search_rank=_TicketScalar(rank_sql, (text,)))
-        .order_by("-search_rank", "-created_at", "-pk")
+    matching = queryset.filter(pk__in=RawSQL(ids_sql, params))  # noqa: S611 - parameters
+    if _more_than(ids_sql, params, RANK_LIMIT, using=queryset.db):
+        return matching.annotate(search_rank=Value(None, output_field=FloatField())).order_by(
+            "-created_at", "-pk"
+        )
+    return matching.annotate(search_rank=_TicketScalar(rank_sql, (text,))).order_by(
+        "-search_rank", "-created_at", "-pk"
     )
+
+
+def _more_than(ids_sql: str, params: Sequence[Any], limit: int, *, using: str) -> bool:
+    """Whether the full-text match finds more than `limit` documents: it reads at most
+    limit + 1 of them, however common the words."""
+    with connections[using].cursor() as cursor:
+        sql = f"SELECT 1 FROM ({ids_sql}) AS m LIMIT 1 OFFSET %s"  # noqa: S608 - constants
+        cursor.execute(sql, (*params, limit))
+        return cursor.fetchone() is not None
 
 
 def highlight(text: str, query: str, *, length: int = 160) -> SafeString:
