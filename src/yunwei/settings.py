@@ -161,6 +161,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Through PgBouncer in transaction mode a cursor must not outlive its transaction.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("PGBOUNCER")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when given (shared by every process), else in-process
@@ -349,6 +351,8 @@ AUDIT_SEAL_INLINE = env_bool(
 # The chain head is also written here, outside the database (see docs/audit.md).
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR", str(DATA_DIR / "audit-anchor.json"))
 WORKER_POLL_SECONDS = float(env_str("WORKER_POLL_SECONDS", "1"))
+# A worker silent this long is dead: its running jobs go back in the queue (core/workers.py).
+WORKER_DEAD_SECONDS = max(1, env_int("WORKER_DEAD_SECONDS", 60))
 
 LOGGING = {
     "version": 1,

@@ -139,3 +139,20 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A `yunwei worker` process that is alive, or was until `last_seen` (core/workers.py):
+    the jobs it left RUNNING go back in the queue once it has been silent long enough."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("worker")
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -106,7 +106,7 @@ def _list_columns() -> tuple[str, ...]:
         f"{name}__{field.name}"
         for name in RELATED_SHOWN
         if name not in RELATED_COLUMNS
-        for field in Ticket._meta.get_field(name).related_model._meta.concrete_fields
+        for field in Ticket._meta.get_field(name).related_model._meta.concrete_fields  # type: ignore[union-attr]
     )
     return own + related + whole
 

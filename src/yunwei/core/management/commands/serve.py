@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -30,7 +32,10 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, bind: str, workers: int, threads: int, with_worker: bool, **options: Any
     ) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        # Several servers on one machine share the data directory: one collects at a time.
+        with open(settings.DATA_DIR / "collectstatic.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if with_worker:
             worker = subprocess.Popen([sys.executable, "-m", "yunwei.cli", "worker"])

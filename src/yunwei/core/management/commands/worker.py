@@ -14,12 +14,18 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from yunwei.core import schedule
 from yunwei.core.context import origin
+from yunwei.core.workers import Heartbeat, new_worker_id
+
+# Jobs run between two rounds of periodic work: a queue that never empties must not
+# starve the periodic jobs (audit sealing, reclaiming the jobs of dead workers…).
+JOBS_PER_ROUND = 100
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
     help = "Run background jobs (the django-tasks database queue) and periodic work."
+    requires_system_checks: list[str] = []  # `yunwei check` does them; workers start faster
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -38,26 +44,38 @@ class Command(BaseCommand):
         self.worker: Worker | None = None
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        logger.info("worker started; periodic jobs: %s", ", ".join(sorted(schedule.REGISTRY)))
-        with origin("job"):
-            while self.running:
-                close_old_connections()
-                schedule.run_due()
-                # Batch mode returns once the queue is empty, so periodic work interleaves.
-                self.worker = Worker(
-                    queue_names=["*"],
-                    interval=0,
-                    batch=True,
-                    backend_name="default",
-                    startup_delay=False,
-                    max_tasks=None,
-                    worker_id=f"yunwei-{time.time_ns()}",
-                    excluded_queue_names=[],
-                )
-                self.worker.run()
-                if once:
-                    return
-                time.sleep(interval)
+        # One id for the life of the process: its heartbeat vouches for the jobs it claims.
+        worker_id = new_worker_id()
+        heartbeat = Heartbeat(worker_id)
+        heartbeat.start()
+        logger.info(
+            "worker %s started; periodic jobs: %s", worker_id, ", ".join(sorted(schedule.REGISTRY))
+        )
+        try:
+            with origin("job"):
+                while self.running:
+                    close_old_connections()
+                    schedule.run_due()
+                    # Batch mode returns once the queue is empty (or after a round of jobs).
+                    self.worker = Worker(
+                        queue_names=["*"],
+                        interval=0,
+                        batch=True,
+                        backend_name="default",
+                        startup_delay=False,
+                        max_tasks=JOBS_PER_ROUND,
+                        worker_id=worker_id,
+                        excluded_queue_names=[],
+                    )
+                    self.worker.run()
+                    # Fewer jobs than a round: the queue is empty (the library counts them).
+                    drained = self.worker._run_tasks < JOBS_PER_ROUND
+                    if drained and once:
+                        return
+                    if drained:
+                        time.sleep(interval)
+        finally:
+            heartbeat.stop()
 
     def stop(self, signum: int, frame: FrameType | None) -> None:
         logger.info("worker stopping after the current job")
