@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "yunwei.webhooks",
     "yunwei.inbound",
     "yunwei.portal",
+    "yunwei.reports",
     "yunwei.api",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("sla/", include("yunwei.sla.urls")),
     path("tickets/", include("yunwei.tickets.urls")),
     path("portal/", include("yunwei.portal.urls")),
+    path("", include("yunwei.reports.urls")),
     path("notifications/", include("yunwei.notifications.urls")),
     path("webhooks/", include("yunwei.webhooks.urls")),
     path("inbound/", include("yunwei.inbound.urls")),

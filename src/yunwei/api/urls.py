@@ -12,6 +12,7 @@ from yunwei.core.api import router as audit_router
 from yunwei.core.api_support import AUTH, install_error_handlers
 from yunwei.inbound.api import router as inbound_router
 from yunwei.notifications.api import router as notifications_router
+from yunwei.reports.api import router as reports_router
 from yunwei.sla.api import router as sla_router
 from yunwei.tickets.api import router as tickets_router
 from yunwei.webhooks.api import router as webhooks_router
@@ -31,6 +32,7 @@ api.add_router("", accounts_router)
 api.add_router("", catalog_router)
 api.add_router("", sla_router)
 api.add_router("", tickets_router)
+api.add_router("", reports_router)
 api.add_router("", notifications_router)
 api.add_router("", webhooks_router)
 api.add_router("", inbound_router)
