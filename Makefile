@@ -7,7 +7,12 @@ STAMP := $(VENV)/.installed
 YUNWEI := $(BIN)/yunwei
 BIND ?= 127.0.0.1:8000
 
-.PHONY: run test lint bench install messages openapi clean
+# `make bench`: the performance harness (bench/harness.py) on TICKETS generated tickets
+# in DB (postgresql: YUNWEI_BENCH_DATABASE_URL); BENCH_ARGS=--reuse keeps a generated set.
+TICKETS ?= 1000000
+DB ?= postgresql
+
+.PHONY: run test lint bench bench-sla bench-search install messages openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +39,12 @@ lint: $(STAMP)
 	YUNWEI_DATA_DIR=$$(mktemp -d) $(YUNWEI) makemigrations --check --dry-run
 
 bench: $(STAMP)
+	$(BIN)/python -m bench.harness --tickets $(TICKETS) --db $(DB) $(BENCH_ARGS)
+
+bench-sla: $(STAMP)
 	$(BIN)/python -m bench.sla_clock
+
+bench-search: $(STAMP)
 	$(BIN)/python -m bench.ticket_search
 
 openapi: $(STAMP)

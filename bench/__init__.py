@@ -1,2 +1,3 @@
-"""Benchmarks, run by `make bench`. Each reports ratios against a baseline measured in the
-same run; timers are never asserted in tests."""
+"""Benchmarks: the performance harness (`make bench`: bench/harness.py), and the SLA clock
+and search benchmarks (`make bench-sla`, `make bench-search`), which report ratios against
+a baseline measured in the same run. Timers are never asserted in tests."""

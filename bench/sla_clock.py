@@ -1,4 +1,4 @@
-"""SLA clock and recompute benchmark: `make bench` (or `python -m bench.sla_clock`).
+"""SLA clock and recompute benchmark: `make bench-sla` (or `python -m bench.sla_clock`).
 
 Two measurements, each reported as a ratio against a baseline measured in the same run:
 
@@ -57,7 +57,7 @@ ROUNDS = 10  # the clock and the baseline take turns, a tenth of their pairs at 
 TABLE_ROWS = 100_000  # SLA records in the table
 # Open records the recompute path is timed on, per database.  The path costs 10-15 ms
 # (SQLite) and 15-25 ms (PostgreSQL) per record on the 2-core reference machine, so all
-# 100,000 would take 20 to 40 minutes: far over the ~3-minute budget of `make bench`.
+# 100,000 would take 20 to 40 minutes: far over the ~3-minute budget of `make bench-sla`.
 # The output says so and extrapolates; --recompute changes it.
 RECOMPUTE_RECORDS = {"sqlite": 5_000, "postgresql": 1_000}
 FLOOR_REPEATS = 5

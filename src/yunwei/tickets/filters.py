@@ -17,10 +17,11 @@ from django.utils.translation import pgettext_lazy
 
 from yunwei.accounts.models import Organization, Team, User
 from yunwei.catalog.models import Service
+from yunwei.core.widgets import Autocomplete
 from yunwei.sla.models import Priority
 from yunwei.tickets import search
 from yunwei.tickets.api import TicketFilters, filter_tickets
-from yunwei.tickets.forms import category_choices, staff_users
+from yunwei.tickets.forms import category_choices, person_label, staff_users
 from yunwei.tickets.models import Category, Channel, Level, Ticket, TicketState, TicketType
 
 BREACHING_WITHIN = dt.timedelta(hours=2)
@@ -75,11 +76,19 @@ class TicketFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(label=_("State"), choices=TicketState.choices)
     priority = django_filters.MultipleChoiceFilter(label=_("Priority"), choices=Priority.choices)
     service = django_filters.ModelChoiceFilter(label=_("Service"), queryset=Service.objects.none())
-    assignee = django_filters.ModelChoiceFilter(label=_("Assignee"), queryset=User.objects.none())
+    # Thousands of agents and organizations: found by typing, only the chosen one is in the
+    # page (services, teams and categories are few enough for a select).
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        widget=Autocomplete("agents", placeholder=_("Any")),
+    )
     team = django_filters.ModelChoiceFilter(label=_("Team"), queryset=Team.objects.none())
     type = django_filters.ChoiceFilter(label=_("Type"), choices=TicketType.choices)
     organization = django_filters.ModelChoiceFilter(
-        label=_("Organization"), queryset=Organization.objects.none()
+        label=_("Organization"),
+        queryset=Organization.objects.none(),
+        widget=Autocomplete("organizations", placeholder=_("Any")),
     )
     requester = django_filters.ModelChoiceFilter(
         label=_("Requester"), queryset=User.objects.none(), widget=forms.HiddenInput
@@ -141,6 +150,8 @@ class TicketFilter(django_filters.FilterSet):
         if not getattr(self, "_labelled", False):
             self._labelled = True
             form.fields["service"].label_from_instance = lambda s: s.display_name
+            if "assignee" in form.fields:
+                form.fields["assignee"].label_from_instance = person_label
         return form
 
     @property

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from yunwei.accounts.models import Team, User
 from yunwei.catalog.models import Service
 from yunwei.catalog.querysets import prefers_chinese
+from yunwei.core.widgets import Autocomplete, AutocompleteMultiple
 from yunwei.sla.models import Priority
 from yunwei.tickets import workflow
 from yunwei.tickets.actions import is_agent
@@ -80,11 +81,13 @@ def tag_list(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def person_label(user: User) -> str:
+    return f"{user.name} · {user.email}" if user.name else user.email
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        if obj.name:
-            return f"{obj.name} · {obj.email}"
-        return obj.email
+        return person_label(obj)
 
 
 class BoundedIdsField(forms.ModelMultipleChoiceField):
@@ -102,9 +105,7 @@ class BoundedIdsField(forms.ModelMultipleChoiceField):
 
 class MultipleUserChoiceField(BoundedIdsField):
     def label_from_instance(self, obj: Any) -> str:
-        if obj.name:
-            return f"{obj.name} · {obj.email}"
-        return obj.email
+        return person_label(obj)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -264,20 +265,27 @@ class TicketForm(CategoryFieldsMixin, forms.Form):
         required=False,
         choices=[("", _("From impact and urgency")), *Priority.choices],
     )
+    # People are found by typing (thousands of them): the page holds only the chosen.
     requester = UserChoiceField(
         label=_("Requester"),
         queryset=User.objects.none(),
         required=False,
         help_text=_("Leave empty to raise it in your own name."),
+        widget=Autocomplete("people"),
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial="web")
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    assignee = UserChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    assignee = UserChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=Autocomplete("agents"),
+    )
     watchers = MultipleUserChoiceField(
         label=_("Watchers"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=AutocompleteMultiple("people"),
     )
     tags = forms.CharField(
         label=_("Tags"), required=False, max_length=1000, help_text=_("Separated by commas.")
@@ -340,6 +348,9 @@ class TicketForm(CategoryFieldsMixin, forms.Form):
                 ).order_by("name", "email")
                 self.fields["requester"].required = True
                 self.fields["requester"].help_text = ""
+                scope = {"organization": instance.organization_id}
+                self.fields["requester"].widget.params = scope
+                self.fields["watchers"].widget.params = {**scope, "staff": 1}
             else:
                 self.fields["requester"].queryset = people.select_related("organization").order_by(
                     "organization__name", "name", "email"
@@ -515,7 +526,12 @@ TRANSITION_ICONS = {
 class TransitionForm(forms.Form):
     """The small form behind one transition button; its fields depend on the move."""
 
-    assignee = UserChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    assignee = UserChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=Autocomplete("agents"),
+    )
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     resolution = forms.ChoiceField(
         label=_("Resolution"), choices=[("", "---------"), *ResolutionCode.choices]
@@ -685,7 +701,12 @@ class BulkForm(forms.Form):
 
     ids = BoundedIdsField(queryset=Ticket.objects.none())
     operation = forms.ChoiceField(label=_("Action"), choices=BULK_OPERATIONS)
-    assignee = UserChoiceField(label=_("Assignee"), queryset=User.objects.none(), required=False)
+    assignee = UserChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=Autocomplete("agents"),
+    )
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     priority = forms.ChoiceField(
         label=_("Priority"), required=False, choices=[("", "---------"), *Priority.choices]
