@@ -3,19 +3,20 @@ written — exactly what `audit.record` followed by `audit.seal_pending` would s
 `yunwei audit verify` checks them like any other entries.
 
 The canonical JSON of `core.audit` (sorted keys, no spaces) is assembled from pieces
-here, the entry's changes dumped once; the HMAC key is set up once and copied per entry.
+here around the changes, which gen_tickets.py writes as JSON itself; the HMAC key is
+set up once and copied per entry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+from json.encoder import encode_basestring as quote
 from typing import Any
 
 from django.conf import settings
 
-from bench.gen_tickets import _iso
+from bench.gen_time import iso
 from yunwei.core import audit
 from yunwei.core.models import AuditChainHead
 
@@ -24,10 +25,6 @@ AUDIT_COLUMNS = [
     "organization_id", "action", "changes", "source", "request_id", "ip_address", "seq",
     "prev_hash", "hash", "mac",
 ]  # fmt: skip
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class Chain:
@@ -40,42 +37,44 @@ class Chain:
         self.hash = (head.hash if head else "") or audit.GENESIS_HASH
         self._key = hmac.new(settings.AUDIT_KEY.encode(), digestmod=hashlib.sha256)
 
-    def _mac(self, message: str) -> str:
-        mac = self._key.copy()
-        mac.update(message.encode())
-        return mac.hexdigest()
-
     def seal(self, entries: list[tuple[Any, ...]], stamp: Any) -> list[tuple[Any, ...]]:
         """Rows for AUDIT_COLUMNS from (id, created, actor id, actor e-mail, object type,
-        object id, repr, organization, changes, source) of create entries, in id order."""
+        object id, repr, organization, changes JSON, source) of create entries, in id order."""
         rows = []
+        fresh = self._key.copy
+
+        def mac(message: str) -> str:
+            keyed = fresh()
+            keyed.update(message.encode())
+            return keyed.hexdigest()
+
         for pk, created, actor, label, kind, object_id, text, org, changes, source in entries:
-            changes_json = _dump(changes)
             common = (
-                f'{{"action":"create","actor_id":{actor},"actor_label":{_dump(label)},'
-                f'"changes":{changes_json},"created_at":"{_iso(created)}","ip_address":null,'
-                f'"object_id":"{object_id}","object_repr":{_dump(text)},'
+                f'{{"action":"create","actor_id":{actor},"actor_label":{quote(label)},'
+                f'"changes":{changes},"created_at":"{iso(created)}","ip_address":null,'
+                f'"object_id":"{object_id}","object_repr":{quote(text)},'
                 f'"object_type":"{kind}","organization_id":{"null" if org is None else org},'
                 f'"request_id":"",'
             )
-            own = self._mac(f'entry|{common}"source":"{source}"}}')
+            own = mac(f'entry|{common}"source":"{source}"}}')
             self.seq += 1
             previous = self.hash
-            self.hash = self._mac(f'{previous}{common}"seq":{self.seq},"source":"{source}"}}')
+            self.hash = mac(f'{previous}{common}"seq":{self.seq},"source":"{source}"}}')
             rows.append(
                 (pk, stamp(created), actor, label, kind, object_id, text, org, "create",
-                 changes_json, source, "", None, self.seq, previous, self.hash, own)
+                 changes, source, "", None, self.seq, previous, self.hash, own)
             )  # fmt: skip
         return rows
 
-    def save_head(self) -> None:
+    def head(self) -> tuple[int, str]:
+        """Where the chain stands now (the writer saves it after the rows it covers)."""
+        return self.seq, self.hash
+
+    @staticmethod
+    def save_head(head: tuple[int, str]) -> None:
+        seq, last_hash = head
         AuditChainHead.objects.update_or_create(
-            pk=1,
-            defaults={
-                "seq": self.seq,
-                "hash": self.hash,
-                "mac": audit.head_mac(self.seq, self.hash),
-            },
+            pk=1, defaults={"seq": seq, "hash": last_hash, "mac": audit.head_mac(seq, last_hash)}
         )
 
     def write_anchor(self) -> None:

@@ -12,16 +12,16 @@ ticket's due time and breach flag are taken from them as `sla_link.sync_due` doe
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import random
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as quote
 from typing import Any
 
 from bench.gen_load import Loader
 from bench.gen_setup import World
 from bench.gen_text import Segmented, TicketText, paragraphs_html, reference_words
-from bench.gen_time import DAY, HOUR, Timeline
+from bench.gen_time import DAY, HOUR, Timeline, iso
 from bench.phrases import ISSUES
 from yunwei.tickets.priority import DEFAULT_MATRIX
 
@@ -80,7 +80,8 @@ class Chunk:
     records: list[tuple[Any, ...]] = field(default_factory=list)
     surveys: list[tuple[Any, ...]] = field(default_factory=list)
     documents: list[tuple[Any, ...]] = field(default_factory=list)
-    # (id, created, actor id, actor e-mail, type, object id, repr, organization, changes, source)
+    # (id, created, actor id, actor e-mail, type, object id, repr, organization, changes
+    # as canonical JSON, source)
     audit: list[tuple[Any, ...]] = field(default_factory=list)
     open: int = 0
     due_soon: int = 0
@@ -239,18 +240,22 @@ class ChunkMaker:
         )  # fmt: skip
         chunk.open += is_open
         counters.audit += 1
-        changes: dict[str, Any] = {
-            "reference": reference, "type": kind, "title": text.title,
-            "description": text.description, "requester": requester, "organization": org,
-            "service": service.id, "category": category, "impact": impact, "urgency": urgency,
-            "priority": priority, "channel": channel, "state": "new", "watchers": [],
-            "tags": [], "custom_fields": {}, "workaround": "", "known_error": False,
-            "resolution_code": "", "resolution_note": "",
-        }  # fmt: skip
+        # What `json.dumps(changes, sort_keys=True, separators=(",", ":"),
+        # ensure_ascii=False)` gives for the create entry's {field: [None, value]}.
+        changes = (
+            f'{{"category":[null,{category}],"channel":[null,"{channel}"],'
+            f'"custom_fields":[null,{{}}],"description":[null,{quote(text.description)}],'
+            f'"impact":[null,"{impact}"],"known_error":[null,false],'
+            f'"organization":[null,{org}],"priority":[null,"{priority}"],'
+            f'"reference":[null,"{reference}"],"requester":[null,{requester}],'
+            f'"resolution_code":[null,""],"resolution_note":[null,""],'
+            f'"service":[null,{service.id}],"state":[null,"new"],"tags":[null,[]],'
+            f'"title":[null,{quote(text.title)}],"type":[null,"{kind}"],'
+            f'"urgency":[null,"{urgency}"],"watchers":[null,[]],"workaround":[null,""]}}'
+        )
         chunk.audit.append(
             (counters.audit, created, requester, requester_email, "tickets.ticket", str(pk),
-             f"{reference} {text.title}"[:200], org, {k: [None, v] for k, v in changes.items()},
-             SOURCES[channel])
+             f"{reference} {text.title}"[:200], org, changes, SOURCES[channel])
         )  # fmt: skip
 
         # Comments, in time order; the desk's first public reply is the first response.
@@ -284,7 +289,8 @@ class ChunkMaker:
                 (counters.audit, at, author, author_email, "tickets.comment",
                  str(counters.comment), f"{reference} #{counters.comment}",
                  org if public else None,
-                 {"ticket": [None, reference], "public": [None, public], "body": [None, body]},
+                 f'{{"body":[null,{quote(body)}],"public":[null,{"true" if public else "false"}],'
+                f'"ticket":[null,"{reference}"]}}',
                  SOURCES[channel])
             )  # fmt: skip
         chunk.documents.append(
@@ -352,7 +358,7 @@ class ChunkMaker:
         cal, version = service.calendar_id, service.calendar_version
 
         def seg(start: int, end: int | None, state: str, reason: str = "") -> str:
-            return _segment(_iso(start), None if end is None else _iso(end), state, reason,
+            return _segment(iso(start), None if end is None else iso(end), state, reason,
                             cal, version, target)  # fmt: skip
 
         warned = breached_at = stopped = None
@@ -420,18 +426,3 @@ class DueSoon:
     pause_end: int | None
     due: int
     first_response: int | None
-
-
-_ISO: dict[int, str] = {}
-
-
-def _iso(seconds: int) -> str:
-    """datetime.isoformat() of the instant in UTC, as SLA segments and the audit keep it."""
-    minute, secs = divmod(seconds, 60)
-    prefix = _ISO.get(minute)
-    if prefix is None:
-        if len(_ISO) > 500_000:
-            _ISO.clear()
-        moment = dt.datetime.fromtimestamp(minute * 60, dt.UTC)
-        prefix = _ISO[minute] = moment.strftime("%Y-%m-%dT%H:%M:")
-    return f"{prefix}{secs:02d}+00:00"

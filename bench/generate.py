@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from bench import gen_setup
 from bench.gen_audit import AUDIT_COLUMNS, Chain
-from bench.gen_load import Loader
+from bench.gen_load import Loader, Writer
 from bench.gen_text import SEARCH_WORDS
 from bench.gen_tickets import (
     COMMENT_COLUMNS,
@@ -36,6 +36,7 @@ from bench.gen_tickets import (
     RECORD_COLUMNS,
     SURVEY_COLUMNS,
     TICKET_COLUMNS,
+    Chunk,
     ChunkMaker,
     Counters,
     due_soon_indexes,
@@ -65,7 +66,7 @@ def generate(
     from yunwei.accounts.models import User
     from yunwei.core.models import AuditEntry
     from yunwei.sla.models import SlaRecord
-    from yunwei.tickets.models import Comment, ReferenceSequence, SearchDocument, Survey, Ticket
+    from yunwei.tickets.models import Comment, ReferenceSequence, Survey, Ticket
 
     if tickets < 1:
         raise GenerateError("--tickets must be at least 1")
@@ -106,30 +107,27 @@ def generate(
     generating = 0.0
     open_tickets = due_soon = 0
     bar = tqdm(total=tickets, unit="tickets", file=sys.stderr, disable=not progress, desc="tickets")
+    # On PostgreSQL outside a transaction the chunks are written in the background while
+    # the next is made (the server computes the search vectors and the commit on the
+    # other core); inside one (tests) they go through the caller's connection. SQLite's
+    # writing is mostly Python's own work: in line. The search documents take a second
+    # connection, each chunk's after its tickets are committed.
+    background = loader.vendor == "postgresql" and not connection.in_atomic_block
+    writer, documents = Writer(background), Writer(background)
     for begin in range(0, tickets, CHUNK):
         end = min(begin + CHUNK, tickets)
         mark = time.perf_counter()
         chunk = maker.make(begin, end, counters)
         audit_rows = chain.seal(chunk.audit, loader.stamp)
         generating += time.perf_counter() - mark
-        with transaction.atomic():
-            loader.session_for_load()
-            loader.write(Ticket, TICKET_COLUMNS, chunk.tickets)
-            loader.write(Comment, COMMENT_COLUMNS, chunk.comments)
-            loader.write(SlaRecord, RECORD_COLUMNS, chunk.records)
-            loader.write(Survey, SURVEY_COLUMNS, chunk.surveys)
-            loader.write(SearchDocument, DOCUMENT_COLUMNS, chunk.documents)
-            if loader.vendor == "sqlite":
-                loader.write_table(
-                    "tickets_search_fts",
-                    ["rowid", "public_text", "internal_text"],
-                    [(pk, public, internal) for pk, _org, public, internal in chunk.documents],
-                )
-            loader.write(AuditEntry, AUDIT_COLUMNS, audit_rows)
-            chain.save_head()
+        writer.submit(_store, loader, chunk, audit_rows, chain.head(), documents)
         open_tickets += chunk.open
         due_soon += chunk.due_soon
         bar.update(end - begin)
+    try:
+        writer.finish()
+    finally:
+        documents.finish()  # its thread stops either way
     bar.close()
     chain.write_anchor()
     with transaction.atomic():
@@ -167,3 +165,41 @@ def generate(
         "sample_ticket_ids": list(range(first_ticket, last_ticket + 1, step))[:SAMPLES],
         "search_words": SEARCH_WORDS,
     }
+
+
+def _store(
+    loader: Loader,
+    chunk: Chunk,
+    audit_rows: list[tuple[Any, ...]],
+    head: tuple[int, str],
+    then: Writer,
+) -> None:
+    """One chunk's rows, and the chain head after them, in one transaction; then its
+    search documents handed to `then`."""
+    from yunwei.core.models import AuditEntry
+    from yunwei.sla.models import SlaRecord
+    from yunwei.tickets.models import Comment, Survey, Ticket
+
+    with transaction.atomic():
+        loader.session_for_load()
+        loader.write(Ticket, TICKET_COLUMNS, chunk.tickets)
+        loader.write(Comment, COMMENT_COLUMNS, chunk.comments)
+        loader.write(SlaRecord, RECORD_COLUMNS, chunk.records)
+        loader.write(Survey, SURVEY_COLUMNS, chunk.surveys)
+        loader.write(AuditEntry, AUDIT_COLUMNS, audit_rows)
+        Chain.save_head(head)
+    then.submit(_store_documents, loader, chunk.documents)
+
+
+def _store_documents(loader: Loader, documents: list[tuple[Any, ...]]) -> None:
+    from yunwei.tickets.models import SearchDocument
+
+    with transaction.atomic():
+        loader.session_for_load()
+        loader.write(SearchDocument, DOCUMENT_COLUMNS, documents)
+        if loader.vendor == "sqlite":
+            loader.write_table(
+                "tickets_search_fts",
+                ["rowid", "public_text", "internal_text"],
+                [(pk, public, internal) for pk, _org, public, internal in documents],
+            )
