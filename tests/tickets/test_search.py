@@ -264,7 +264,10 @@ def test_thousands_of_matches_come_newest_first_and_fewer_are_ranked(
     agent: Any,
     search_service: Service,
     django_assert_num_queries: Any,
+    monkeypatch: Any,
+    api_as: Any,
 ) -> None:
+    monkeypatch.setattr(search, "RANK_LIMIT", 1000)
     rng = random.Random(20260101)
     subjects = ["网络", "打印机", "邮件", "VPN", "服务器", "账号", "ERP", "会议室投影"]
     verbs = ["无法连接", "很慢", "报错", "需要开通", "时断时续", "没有反应"]
@@ -300,13 +303,23 @@ def test_thousands_of_matches_come_newest_first_and_fewer_are_ranked(
     assert page[0].pk == max(t.pk for t in tickets if "网络" in t.title + t.description)
     assert all("网络" in t.title + t.description for t in page)
     assert search.search(queryset, "网络", user=agent).count() == expected
+    # Counting stops past COUNT_LIMIT matches, and the API says so.
+    monkeypatch.setattr(search, "COUNT_LIMIT", 100)
+    assert search.search(queryset, "网络", user=agent).count() == 101
+    page = api_as(agent).get("/api/v1/tickets", {"q": "网络", "limit": 5}).json()
+    assert (page["count"], page["count_capped"], len(page["items"])) == (100, True, 5)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10_000)
+    page = api_as(agent).get("/api/v1/tickets", {"q": "网络", "limit": 5}).json()
+    assert page["count"] == expected
+    assert page["count_capped"] is False
     # Rarer words together: ranked, best first.
     rare = [t for t in tickets if "投影" in t.title and "没有反应" in t.title]
     assert 0 < len(rare) <= search.RANK_LIMIT
     found = list(search.search(queryset, "投影 没有反应", user=agent))
     assert {t.pk for t in rare} <= {t.pk for t in found}
     ranks = [t.search_rank for t in found]
-    assert None not in ranks and ranks == sorted(ranks, reverse=True)
+    assert None not in ranks
+    assert ranks == sorted(ranks, reverse=True)
 
 
 def test_the_index_is_used(make: MakeTicket, agent: Any, requester: Any) -> None:

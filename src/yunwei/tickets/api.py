@@ -93,6 +93,8 @@ def order_tickets(qs: Any, ordering: str) -> Any:
 
 class TicketPage(Schema):
     count: int
+    # True when a search (`q`) matched more than `count` tickets: counting stops there.
+    count_capped: bool = False
     items: list[TicketOut]
 
 
@@ -212,9 +214,19 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
     if filters.q:
         qs = search.search(qs, filters.q, user=request.user)
         if not filters.ordering:
-            return paginate(qs.for_list(), filters)
+            return _capped(paginate(qs.for_list(), filters), qs.count_limit)
+        return _capped(
+            paginate(order_tickets(qs.for_list(), filters.ordering), filters), qs.count_limit
+        )
     qs = order_tickets(qs.for_list(), filters.ordering)
     return paginate(qs, filters)
+
+
+def _capped(page: dict[str, Any], limit: int | None) -> dict[str, Any]:
+    """A search's page whose count stopped past `limit` says so."""
+    if limit is not None and page["count"] > limit:
+        page.update(count=limit, count_capped=True)
+    return page
 
 
 @router.get("/tickets/export", response=None)

@@ -18,6 +18,23 @@ if TYPE_CHECKING:
 
 
 class TicketQuerySet(models.QuerySet):
+    # Set by `search.search`: whether its matches are ranked (else newest first), and
+    # where `count()` stops (at count_limit + 1), since counting every match of a common
+    # word reads a fifth of the index (430 ms at 1M tickets) for a number nobody pages
+    # through.
+    search_ranked: bool | None = None
+    count_limit: int | None = None
+
+    def _clone(self) -> TicketQuerySet:
+        clone = super()._clone()  # type: ignore[misc]
+        clone.search_ranked, clone.count_limit = self.search_ranked, self.count_limit
+        return clone
+
+    def count(self) -> int:
+        if self.count_limit is None or self._result_cache is not None:
+            return super().count()
+        return models.QuerySet.count(self.order_by()[: self.count_limit + 1])
+
     def visible_to(self, user: User | Any) -> TicketQuerySet:
         if not signed_in(user):
             return self.none()
@@ -31,10 +48,16 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(state__in=OPEN_TICKET_STATES)
 
     def for_list(self) -> TicketQuerySet:
+        from yunwei.tickets.models import Ticket
+
+        related = Ticket.objects.only(*TICKET_REF_COLUMNS)
         return (
-            self.select_related(*RELATED_SHOWN)
+            self.select_related(*JOINED)
             .only(*_list_columns())
             .prefetch_related(
+                *PREFETCHED,
+                models.Prefetch("problem", queryset=related),
+                models.Prefetch("parent", queryset=related),
                 "tags",
                 # Each calendar once, not once per record: its rules are JSON worth
                 # decoding once per page, not once per row.
@@ -72,43 +95,32 @@ class TicketQuerySet(models.QuerySet):
         )
 
 
-# What queues and ticket pages show of the rows a ticket refers to. Loading only these
-# columns (not every field of the problem's and parent's whole ticket, or a user's
-# password hash) halves the Python cost of each list row and of the detail (measured
-# with bench/harness.py; see docs/performance.md). A template or schema that needs
-# another column must add it here, or each row costs one more query — the tests'
-# constant query counts catch that.
-RELATED_SHOWN = (
-    "requester", "organization", "service", "category", "team", "assignee", "problem", "parent",
-)  # fmt: skip
+# How queues and ticket pages load the rows a ticket refers to. Only the requester and
+# the assignee are joined: PostgreSQL's planning time grows steeply with the joins (at 1M
+# tickets, 50-90 ms to plan a queue page joining eight tables, 1-3 ms joining two), and
+# beyond eight it stops reordering them, so a search's match was joined last. The small
+# organization, service, category and team tables, and the problem and parent (usually
+# none), come in one query each. Of the people, and of the problem and parent, only the
+# columns shown are loaded (RELATED_COLUMNS). A template or schema that needs another
+# column must add it here, or each row costs one more query: the tests' constant query
+# counts catch that.
+JOINED = ("requester", "assignee")
+PREFETCHED = ("organization", "service", "category", "team")
 PERSON_COLUMNS = ("name", "email", "organization_id", "language", "timezone", "is_active")
 TICKET_REF_COLUMNS = ("reference", "title", "state", "type", "organization_id", "parent_id",
                       "problem_id")  # fmt: skip
-RELATED_COLUMNS = {
-    "requester": PERSON_COLUMNS,
-    "assignee": PERSON_COLUMNS,
-    "problem": TICKET_REF_COLUMNS,
-    "parent": TICKET_REF_COLUMNS,
-}
+RELATED_COLUMNS = {"requester": PERSON_COLUMNS, "assignee": PERSON_COLUMNS}
 
 
 @functools.cache
 def _list_columns() -> tuple[str, ...]:
-    """Every column of the ticket, and of its related rows those RELATED_COLUMNS names
-    (all of them for the small organization, service, category and team rows)."""
+    """Every column of the ticket, and of the joined people those RELATED_COLUMNS name."""
     from yunwei.tickets.models import Ticket
 
     own = tuple(field.name for field in Ticket._meta.concrete_fields)
-    related = tuple(
+    return own + tuple(
         f"{name}__{column}" for name, columns in RELATED_COLUMNS.items() for column in columns
     )
-    whole = tuple(
-        f"{name}__{field.name}"
-        for name in RELATED_SHOWN
-        if name not in RELATED_COLUMNS
-        for field in Ticket._meta.get_field(name).related_model._meta.concrete_fields  # type: ignore[union-attr]
-    )
-    return own + related + whole
 
 
 def _people() -> models.QuerySet:

@@ -91,9 +91,12 @@ class TicketList(ObjectListView):
     def get_table_data(self) -> QuerySet:
         queryset = super().get_table_data()
         keys = self.ordering()
+        # A search orders its matches itself (best or newest first), unless sorted.
+        self.search_ranked = bool(queryset.search_ranked) and not keys
+        self.count_limit = queryset.count_limit
         if keys:
             queryset = order_tickets(queryset, ",".join(keys))
-        elif not self.search_query():  # a search is ranked best first
+        elif not self.search_query():
             queryset = order_tickets(queryset, "-created_at")
         return queryset.for_list()
 
@@ -152,6 +155,8 @@ class TicketList(ObjectListView):
                 "saved_views": saved,
                 "any_tab_active": any(t["active"] for t in tabs) or any(s["active"] for s in saved),
                 "search_query": self.search_query(),
+                "search_ranked": getattr(self, "search_ranked", False),
+                "count_limit": getattr(self, "count_limit", None),
                 "bulk_form": BulkForm(actor=user, initial={"next": request.get_full_path()})
                 if agent
                 else None,
