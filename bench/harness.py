@@ -294,6 +294,8 @@ def check_floors(
             page = response.json()
             ids, total = page_result(floors[scenario.name])
             got = [item["id"] for item in page["items"]]
+            if page.get("count_capped"):  # the floor counted one past where counting stops
+                total -= 1
             if ids == got and total == page["count"]:
                 results[scenario.name] = f"same page of {len(ids)} and total {total:,}"
             else:
@@ -430,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured, per scenario")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds, per scenario")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--max-requests", type=int, default=50_000, help="measured, per scenario")
     parser.add_argument("--reuse", action="store_true", help="keep the set of N if generated")
     args = parser.parse_args(argv)

@@ -37,12 +37,12 @@ class Context:
 
 @dataclass(frozen=True)
 class Target:
-    p95_ms: float
+    p95_ms: float | None
     min_requests_per_s: float | None = None
     max_floor_ratio: float | None = None  # p50 over the SQL floor's p50
 
     def label(self) -> str:
-        parts = [f"p95<={self.p95_ms:g}"]
+        parts = [f"p95<={self.p95_ms:g}"] if self.p95_ms is not None else []
         if self.min_requests_per_s:
             parts.append(f">={self.min_requests_per_s:g}/s")
         if self.max_floor_ratio:
@@ -51,7 +51,7 @@ class Target:
 
     def met(self, figures: dict[str, Any], floor_ratio: float | None) -> bool:
         p95 = figures["p95_ms"]
-        ok = p95 is not None and p95 <= self.p95_ms
+        ok = self.p95_ms is None or (p95 is not None and p95 <= self.p95_ms)
         if self.min_requests_per_s:
             ok = ok and (figures["requests_per_s"] or 0) >= self.min_requests_per_s
         if self.max_floor_ratio:
@@ -66,7 +66,9 @@ class Scenario:
     calls: Callable[[Context], Callable[[int], Call]]
     target: Target | None
     floor: bool  # reads: the SQL floor of the same name is timed (bench/floors.py)
-    concurrency: int | None = None  # None: the harness's --concurrency
+    # None: the harness's --concurrency (default 2: one request in flight per server
+    # worker, so latency is the server's, not a queue's).
+    concurrency: int | None = None
 
 
 API_FAST = Target(p95_ms=50)
@@ -138,13 +140,22 @@ def _comment(ctx: Context) -> Callable[[int], Call]:
 
 SCENARIOS = [
     Scenario("queue API", "api", _queue(API_PAGE, "/api/v1/tickets"), API_FAST, floor=True),
-    Scenario("detail API", "api", _detail, Target(p95_ms=50, min_requests_per_s=300), True),
+    Scenario("detail API", "api", _detail, API_FAST, floor=True),
+    # Throughput: eight in flight keep both workers (and the database) busy.
+    Scenario(
+        "detail API x8",
+        "api",
+        _detail,
+        Target(p95_ms=None, min_requests_per_s=300),
+        floor=False,
+        concurrency=8,
+    ),
     Scenario("search zh API", "api", _search("zh"), PAGE, floor=True),
     Scenario("search en API", "api", _search("en"), PAGE, floor=True),
     Scenario("queue HTML", "browser", _queue(HTML_PAGE, "/tickets/"), PAGE, floor=True),
     Scenario("ticket HTML", "browser", _ticket_page, PAGE, floor=True),
-    # One manager opening a report, not eight at once: at C=8 on two cores its latency
-    # would be mostly queueing, and the floor comparison meaningless.
+    # One manager opening a report, not two at once: its queries use both cores, so
+    # with two in flight its latency would be partly queueing.
     Scenario(
         "SLA report API",
         "api",
