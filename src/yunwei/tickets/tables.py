@@ -177,13 +177,10 @@ class TicketTable(tables.Table):
         attrs={"td": {"class": "text-nowrap"}, "a": {"data-open-ticket": "", "hx-boost": "false"}},
     )
     title = tables.Column(verbose_name=gettext_lazy("Title"), orderable=False)
-    priority = tables.TemplateColumn(
-        verbose_name=gettext_lazy("Priority"),
-        template_name="tickets/partials/_priority.html",
-    )
-    state = tables.TemplateColumn(
-        verbose_name=gettext_lazy("State"), template_name="tickets/partials/_state.html"
-    )
+    # Rendered by render_priority / render_state, not TemplateColumn: that hands each
+    # cell the whole page's context, flattened (about 1 ms a cell, 50 ms a page).
+    priority = tables.Column(verbose_name=gettext_lazy("Priority"))
+    state = tables.Column(verbose_name=gettext_lazy("State"))
     service = tables.Column(
         verbose_name=gettext_lazy("Service"),
         accessor="service__display_name",
@@ -259,6 +256,12 @@ class TicketTable(tables.Table):
             "tickets/partials/_title_cell.html",
             {"record": record, "snippet": snippet, "query": self.query},
         )
+
+    def render_priority(self, record: Ticket) -> str:
+        return render_to_string("tickets/partials/_priority.html", {"record": record})
+
+    def render_state(self, record: Ticket) -> str:
+        return render_to_string("tickets/partials/_state.html", {"record": record})
 
     def render_requester(self, record: Ticket) -> str:
         return str(record.requester)
