@@ -268,6 +268,7 @@ def test_thousands_of_matches_come_newest_first_and_fewer_are_ranked(
     api_as: Any,
 ) -> None:
     monkeypatch.setattr(search, "RANK_LIMIT", 1000)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10_000)
     rng = random.Random(20260101)
     subjects = ["网络", "打印机", "邮件", "VPN", "服务器", "账号", "ERP", "会议室投影"]
     verbs = ["无法连接", "很慢", "报错", "需要开通", "时断时续", "没有反应"]

@@ -53,8 +53,9 @@ MAX_QUERY_WORDS = 20
 # matches rank in 80 ms, a word in a fifth of them took seconds. Such a word says little
 # about relevance anyway, so many matches come newest first, which an index serves.
 RANK_LIMIT = 5000
-# A search's count() stops past this many matches (see TicketQuerySet.count_limit).
-COUNT_LIMIT = 10_000
+# A search's count() stops past this many matches (see TicketQuerySet.count_limit):
+# "more than 1,000" is all a page of 25 needs, and counting 10,000 took 44 ms at 1M.
+COUNT_LIMIT = 1000
 
 # The SQL of `search`, per database and per scope (False: customers, True: provider
 # staff). `%s` is the full-text query, `{pk}` the outer ticket's id.
