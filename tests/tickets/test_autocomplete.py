@@ -122,11 +122,11 @@ def test_people_narrow_to_one_organization_and_optionally_the_provider(
     assert {m.split(" · ")[1] for m in with_staff} == {"req@acme.example", "agent@provider.example"}
 
 
-@pytest.mark.parametrize("value", ["acme", "-1", "1" * 30])
+@pytest.mark.parametrize("value", ["acme", "-1", "1" * 30, "²", "9" * 5000])
 def test_a_bad_organization_is_a_400_naming_it(agent: Any, value: str) -> None:
     response = signed_in(agent).get("/autocomplete/people/", {"organization": value})
     assert response.status_code == 400
-    assert "organization" in response.content.decode()
+    assert response.content.decode().startswith("organization")
 
 
 def test_an_unknown_source_is_404_and_a_stranger_signs_in_first(agent: Any) -> None:
@@ -201,7 +201,7 @@ def test_the_queue_filters_by_a_chosen_organization_and_assignee(
     assert options_of(page, "assignee") == ["Any", f"{agent.name} · agent@provider.example"]
 
 
-@pytest.mark.parametrize("value", ["999999", "abc", "9" * 30])
+@pytest.mark.parametrize("value", ["999999", "abc", "9" * 30, "²", "9" * 5000])
 def test_an_unknown_organization_or_assignee_is_refused_as_before(
     ticket: Ticket, agent: Any, value: str
 ) -> None:

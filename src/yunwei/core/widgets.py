@@ -5,6 +5,7 @@ field's queryset, it reads only the rows of the chosen values."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,12 @@ from django import forms
 from django.urls import reverse
 
 MAX_KEY = 2**63  # beyond a 64-bit primary key: not a row, never sent to the database
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also takes "²"
+
+
+def is_key(value: str) -> bool:
+    """Whether `value` can be a primary key: 1 to 2**63 - 1, in ASCII digits."""
+    return bool(_DIGITS.fullmatch(value)) and 0 < int(value) < MAX_KEY
 
 
 class Autocomplete(forms.Widget):
@@ -65,7 +72,7 @@ class Autocomplete(forms.Widget):
     def chosen(self, values: list[str]) -> list[tuple[str, str]]:
         """(value, label) of the chosen rows the field's queryset holds, in the order
         given; unknown or invisible ids are left out (the field reports them)."""
-        keys = [v for v in values if v.isdigit() and 0 < int(v) < MAX_KEY]
+        keys = [v for v in values if is_key(v)]
         field = getattr(self.choices, "field", None)
         if not keys or field is None:
             return []

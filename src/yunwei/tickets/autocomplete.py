@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from yunwei.accounts.models import Organization, User
+from yunwei.core.widgets import is_key
 from yunwei.tickets.forms import person_label, staff_users
 
 LIMIT = 20
@@ -37,7 +38,7 @@ def _organization_param(params: QueryDict) -> int | None:
     raw = params.get("organization", "")
     if raw == "":
         return None
-    if not raw.isdigit() or int(raw) >= 2**63:
+    if not is_key(raw):
         raise ValueError("organization")
     return int(raw)
 
