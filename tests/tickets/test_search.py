@@ -356,3 +356,38 @@ def test_a_customers_search_is_matched_within_their_organization(
     if connection.vendor == "postgresql":
         # There the match itself is within the organization, whatever the queryset.
         assert list(search.search(Ticket.objects.all(), "打印", user=other_requester)) == []
+
+
+def test_a_customers_search_is_ranked_however_many_match_in_other_organizations(
+    make: MakeTicket, requester: Any, other_customer: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(search, "RANK_LIMIT", 2)
+    for n in range(5):
+        make(f"打印机卡纸 {n}", organization=other_customer)
+    make("打印机卡纸，打印机没反应")
+    make("打印机卡纸")
+    results = search.search(Ticket.objects.visible_to(requester), "打印机", user=requester)
+    assert results.search_ranked is True  # other customers' matches say nothing here
+    assert [t.title for t in results] == ["打印机卡纸，打印机没反应", "打印机卡纸"]
+
+
+def test_pages_reach_every_counted_match_and_say_there_are_more(
+    make: MakeTicket, agent: Any, requester: Any, monkeypatch: Any, settings: Any
+) -> None:
+    from django.test import Client
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 5)
+    for n in range(8):
+        make(f"打印机卡纸 {n}")
+    client = Client()
+    client.force_login(agent)
+    first = client.get("/tickets/", {"q": "打印机", "per_page": 2}).content.decode()
+    assert "of more than 5" in first
+    last = client.get("/tickets/", {"q": "打印机", "per_page": 2, "page": 3}).content.decode()
+    assert "Showing 5–5 of more than 5" in last
+    client.force_login(requester)
+    settings.PORTAL_PAGE_SIZE = 2
+    portal = client.get("/portal/tickets/", {"q": "打印机", "page": 3})
+    assert portal.context["page"].number == 3
+    assert portal.context["page"].paginator.num_pages == 3
+    assert portal.context["page"].paginator.capped

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,6 +43,7 @@ from yunwei.tickets.models import (
     TicketState,
     TicketType,
 )
+from yunwei.tickets.tables import CappedPaginator
 
 HOME_TICKETS = 10
 RAISABLE_TYPES = (TicketType.INCIDENT, TicketType.REQUEST)
@@ -213,7 +213,9 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         tickets = search.search(tickets, query, user=user)  # customers: public text only
     else:
         tickets = tickets.order_by("-created_at", "-pk")
-    page = Paginator(tickets, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(
+        tickets, settings.PORTAL_PAGE_SIZE, count_limit=tickets.count_limit
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/ticket_list.html",

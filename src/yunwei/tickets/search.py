@@ -283,7 +283,11 @@ def search(queryset: QuerySet[Ticket], query: str, *, user: Any) -> QuerySet[Tic
     ids_sql = ids_sql.replace("{org}", "")
     matching = queryset.filter(pk__in=RawSQL(ids_sql, params))  # noqa: S611 - parameters
     matching.count_limit = COUNT_LIMIT  # type: ignore[attr-defined]
-    if _more_than(ids_sql, params, RANK_LIMIT, using=queryset.db):
+    # On SQLite a customer's match is not narrowed to their organization (see _PG_IDS),
+    # so how many it finds would tell them about other customers' tickets: theirs are
+    # always ranked, as few enough to rank.
+    narrowed = internal or vendor == "postgresql"
+    if narrowed and _more_than(ids_sql, params, RANK_LIMIT, using=queryset.db):
         matching.search_ranked = False  # type: ignore[attr-defined]
         # By id, the order tickets were recorded in: SQLite then walks the tickets
         # backwards until a page of matches is found, instead of sorting every match by

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -143,7 +144,29 @@ def queue_timer(ticket: Ticket, now: dt.datetime | None = None) -> Timer | None:
     return timers[0] if timers else None
 
 
-class QueuePaginator(Paginator):
+class CappedPaginator(Paginator):
+    """Pages over a search whose count stops at `count_limit` (see
+    `TicketQuerySet.count_limit`): its first `count_limit` matches, every page full, and
+    `capped` tells that there are more (refine the search to reach them)."""
+
+    def __init__(self, *args: Any, count_limit: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_limit = count_limit
+
+    @cached_property
+    def counted(self) -> int:
+        return Paginator.count.func(self)  # type: ignore[attr-defined]
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return min(self.counted, self.count_limit) if self.capped else self.counted
+
+    @property
+    def capped(self) -> bool:
+        return self.count_limit is not None and self.counted > self.count_limit
+
+
+class QueuePaginator(CappedPaginator):
     """At most MAX_PAGE_SIZE tickets a page, whatever `?per_page=` asks."""
 
     def __init__(self, object_list: Any, per_page: Any, *args: Any, **kwargs: Any) -> None:

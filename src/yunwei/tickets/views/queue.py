@@ -70,7 +70,11 @@ class TicketList(ObjectListView):
     add_permission = "tickets.add_ticket"
 
     def get_table_pagination(self, table: Any) -> dict[str, Any]:
-        return {"per_page": 25, "paginator_class": QueuePaginator}
+        return {
+            "per_page": 25,
+            "paginator_class": QueuePaginator,
+            "count_limit": getattr(self, "count_limit", None),
+        }
 
     def get_queryset(self) -> QuerySet:
         return Ticket.objects.visible_to(self.request.user)
