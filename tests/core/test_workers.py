@@ -152,10 +152,14 @@ def test_the_job_of_a_killed_worker_is_run_again_by_another(
 
 
 def running_job(worker_id: str, *, attempts: int = 1) -> DBTaskResult:
+    """A job claimed by `worker_id` longer ago than a worker may stay silent."""
     result = worker_tasks.record_run.enqueue(path="/dev/null", number=0)
     job = DBTaskResult.objects.get(pk=result.id)
     for attempt in range(1, attempts + 1):
         job.claim(worker_id if attempt == attempts else f"earlier-{attempt}")
+    started = timezone.now() - dt.timedelta(seconds=settings.WORKER_DEAD_SECONDS + 5)
+    DBTaskResult.objects.filter(pk=job.pk).update(started_at=started)
+    job.refresh_from_db()
     return job
 
 
@@ -182,6 +186,17 @@ def test_a_silent_workers_job_goes_back_in_the_queue_and_a_live_workers_stays() 
     assert entry.object_id == str(lost.pk)
     assert entry.object_repr == "tests.core.worker_tasks.record_run (dead)"
     assert workers.reclaim() == []  # nothing more to do, nothing recorded twice
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_left_no_heartbeat_is_reclaimed_once_it_is_old_enough() -> None:
+    # The worker stopped on an exception (its row deleted) with the job still running.
+    orphan = running_job("gone")
+    fresh = worker_tasks.record_run.enqueue(path="/dev/null", number=1)
+    DBTaskResult.objects.get(pk=fresh.id).claim("gone-too")  # just claimed: not yet
+
+    assert workers.reclaim() == [str(orphan.pk)]
+    assert DBTaskResult.objects.get(pk=fresh.id).status == "RUNNING"
 
 
 @pytest.mark.django_db

@@ -28,6 +28,7 @@ import threading
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -71,7 +72,7 @@ class Heartbeat:
         WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
 
     def _beat(self) -> None:
-        now = timezone.now()
+        now = Now()  # the database's clock, which every machine shares
         if not WorkerHeartbeat.objects.filter(worker_id=self.worker_id).update(last_seen=now):
             # The first beat, or we were stalled long enough to be declared dead.
             WorkerHeartbeat.objects.create(
@@ -100,23 +101,31 @@ def reclaim_jobs_of_dead_workers() -> int:
 
 
 def reclaim(*, now: dt.datetime | None = None) -> list[str]:
-    """Requeues (or, after MAX_ATTEMPTS, fails) the running jobs of workers silent for
-    WORKER_DEAD_SECONDS and forgets those workers; returns the ids of the jobs handled."""
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(seconds=settings.WORKER_DEAD_SECONDS)
-    dead = set(
-        WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).values_list("worker_id", flat=True)
+    """Requeues (or, after MAX_ATTEMPTS, fails) the running jobs started over
+    WORKER_DEAD_SECONDS ago whose worker has not beaten since (or has no heartbeat row
+    any more: it stopped on an exception, or was forgotten as dead and then lost its
+    next job), and forgets silent workers; returns the ids of the jobs handled.
+
+    Heartbeats are written and compared in the database's time, so clocks that differ
+    between machines cannot make a live worker look dead."""
+    period = dt.timedelta(seconds=settings.WORKER_DEAD_SECONDS)
+    cutoff = Now() - period if now is None else now - period
+    live = set(
+        WorkerHeartbeat.objects.filter(last_seen__gte=cutoff).values_list("worker_id", flat=True)
     )
-    if not dead:
-        return []
-    # Only when a worker died, and at most one running job per worker: no index needed.
-    running = DBTaskResult.objects.running().only("id", "worker_ids", "started_at", "task_path")
+    running = (
+        DBTaskResult.objects.running()
+        .filter(started_at__lt=cutoff)
+        .only("id", "worker_ids", "started_at", "task_path")
+    )
     handled = [
         str(job.pk)
         for job in running
-        if job.worker_ids and job.worker_ids[-1] in dead and _release(job, now)
+        if job.worker_ids
+        and job.worker_ids[-1] not in live
+        and _release(job, now or timezone.now())
     ]
-    WorkerHeartbeat.objects.filter(worker_id__in=dead, last_seen__lt=cutoff).delete()
+    WorkerHeartbeat.objects.filter(last_seen__lt=cutoff).delete()
     return handled
 
 
