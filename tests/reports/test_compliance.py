@@ -151,6 +151,8 @@ def test_a_customer_sees_only_their_organizations_numbers(
         ({"from": "2023-01", "to": "2026-01"}, "to"),
         ({"from": "0000-01"}, "from"),
         ({"service": "x"}, "service"),
+        ({"service": str(10**30)}, "service"),
+        ({"organization": str(10**30)}, "organization"),
     ],
 )
 def test_bad_months_are_refused_naming_the_field(

@@ -7,8 +7,9 @@ from pydantic import Field
 class ComplianceParams(Schema):
     start: str | None = Field(None, alias="from", description="First month, YYYY-MM")
     end: str | None = Field(None, alias="to", description="Last month, YYYY-MM")
-    service: int | None = None
-    organization: int | None = Field(None, description="Provider staff only")
+    # Bounded to what an id can be, so a huge number is a 422 naming the field.
+    service: int | None = Field(None, ge=1, le=2**63 - 1)
+    organization: int | None = Field(None, ge=1, le=2**63 - 1, description="Provider staff only")
 
 
 class TallyOut(Schema):
