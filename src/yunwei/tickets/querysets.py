@@ -31,7 +31,7 @@ class TicketQuerySet(models.QuerySet):
         return clone
 
     def count(self) -> int:
-        if self.count_limit is None or self._result_cache is not None:
+        if self.count_limit is None or self._result_cache is not None or self.query.is_sliced:
             return super().count()
         return models.QuerySet.count(self.order_by()[: self.count_limit + 1])
 
@@ -100,10 +100,10 @@ class TicketQuerySet(models.QuerySet):
 # tickets, 50-90 ms to plan a queue page joining eight tables, 1-3 ms joining two), and
 # beyond eight it stops reordering them, so a search's match was joined last. The small
 # organization, service, category and team tables, and the problem and parent (usually
-# none), come in one query each. Of the people, and of the problem and parent, only the
-# columns shown are loaded (RELATED_COLUMNS). A template or schema that needs another
-# column must add it here, or each row costs one more query: the tests' constant query
-# counts catch that.
+# none), come in one query each. Of the people (RELATED_COLUMNS) and of the problem and
+# parent (TICKET_REF_COLUMNS) only the columns shown are loaded. A template or schema
+# that needs another column must add it here, or each row costs one more query: the
+# tests' constant query counts catch that.
 JOINED = ("requester", "assignee")
 PREFETCHED = ("organization", "service", "category", "team")
 PERSON_COLUMNS = ("name", "email", "organization_id", "language", "timezone", "is_active")

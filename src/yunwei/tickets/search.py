@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 
 FTS_TABLE = "tickets_search_fts"  # SQLite; named literally in the SQL below
 MAX_QUERY_WORDS = 20
-# Matches are ranked only when there are at most this many (in the whole index; on
-# PostgreSQL, within a customer's organization). Ranking costs time in proportion to the
+# Matches are ranked only when there are at most this many (in the whole index for the
+# provider's staff; a customer's within their organization on PostgreSQL, and always on
+# SQLite, where the match is not narrowed to it). Ranking costs time in proportion to the
 # matches, since every one is scored before the first page: at 1M tickets, 1,465
 # matches rank in 80 ms, a word in a fifth of them took seconds. Such a word says little
 # about relevance anyway, so many matches come newest first, which an index serves.
