@@ -20,7 +20,7 @@ from yunwei.accounts.models import Organization, OrganizationKind
 from yunwei.catalog.models import Service
 from yunwei.core.views import PermissionMixin
 from yunwei.reports import compliance, dashboard
-from yunwei.tickets.export import _cell as spreadsheet_safe
+from yunwei.tickets.export import spreadsheet_safe
 from yunwei.tickets.models import OPEN_TICKET_STATES, TicketState
 
 # No agreement carries a compliance target (theirs are response and resolution times

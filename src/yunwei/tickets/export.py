@@ -18,7 +18,9 @@ class _Echo:
         return value
 
 
-def _cell(value: Any) -> str:
+def spreadsheet_safe(value: Any) -> str:
+    """A CSV cell's text, never read as a formula by a spreadsheet (shared by every CSV
+    export)."""
     text = "" if value is None else str(value)
     # A leading = + - @ would run as a formula in a spreadsheet (CSV injection).
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -57,7 +59,7 @@ def rows(queryset: Any, user: Any) -> Iterator[str]:
         ]  # fmt: skip
         if staff:
             row += [ticket.team.name if ticket.team else "", ticket.time_spent_minutes]
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow([spreadsheet_safe(value) for value in row])
 
 
 def filename() -> str:
